@@ -1,0 +1,16 @@
+//! What `phpinfo()` and `php --ri peb` show.
+
+use ext_php_rs::zend::ModuleEntry;
+use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+
+use crate::term::decode;
+
+pub extern "C" fn info(_module: *mut ModuleEntry) {
+    info_table_start!();
+    info_table_row!("PHP-Erlang Bridge (peb) support", "enabled");
+    info_table_row!("version", env!("CARGO_PKG_VERSION"));
+    info_table_row!("term nesting limit", decode::MAX_DEPTH.to_string());
+    info_table_row!("compressed term limit (bytes)", decode::MAX_INFLATED.to_string());
+    info_table_row!("integer limit (bits)", (decode::MAX_BIG_BYTES * 8).to_string());
+    info_table_end!();
+}

@@ -1,0 +1,26 @@
+//! The PHP face of the extension: functions, resources, phpinfo.
+
+pub mod codec;
+pub mod errors;
+pub mod info;
+pub mod resources;
+
+use ext_php_rs::builders::ModuleBuilder;
+
+/// MINIT: resource types only. No runtime, thread or socket is made here:
+/// php-fpm forks after MINIT.
+pub extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
+    resources::register(module_number);
+    0
+}
+
+/// RINIT: each request starts with no error.
+pub extern "C" fn request_startup(_ty: i32, _module_number: i32) -> i32 {
+    errors::clear();
+    0
+}
+
+pub fn module(module: ModuleBuilder) -> ModuleBuilder {
+    let module = module.startup_function(startup).request_startup_function(request_startup).info_function(info::info);
+    codec::functions(module)
+}
