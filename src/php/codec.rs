@@ -7,7 +7,7 @@
 
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
+use ext_php_rs::types::{ZendStr, Zval};
 use ext_php_rs::zend::ce;
 
 use super::errors::{self, Code};
@@ -19,13 +19,13 @@ use crate::term::{format, print, to_php};
 
 /// Encodes PHP data as a term, without version byte (mypeb's `peb_encode`).
 #[php_function]
-pub fn peb_encode(format: &str, data: &ZendHashTable) -> PhpResult<Zval> {
+pub fn peb_encode(format: &Zval, data: &Zval) -> PhpResult<Zval> {
     encode("peb_encode", format, data, false)
 }
 
 /// Encodes PHP data as a term, with version byte (mypeb's `peb_vencode`).
 #[php_function]
-pub fn peb_vencode(format: &str, data: &ZendHashTable) -> PhpResult<Zval> {
+pub fn peb_vencode(format: &Zval, data: &Zval) -> PhpResult<Zval> {
     encode("peb_vencode", format, data, true)
 }
 
@@ -118,9 +118,15 @@ pub fn functions(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(peb_errorno))
 }
 
-fn encode(fname: &str, format: &str, data: &ZendHashTable, versioned: bool) -> PhpResult<Zval> {
+fn encode(fname: &str, format: &Zval, data: &Zval, versioned: bool) -> PhpResult<Zval> {
     errors::clear();
-    let item = format::parse(format)
+    let Some(format) = format.zend_str().map(|s| String::from_utf8_lossy(s.as_bytes())) else {
+        return Err(type_error(fname, 1, "$format", "of type string", format));
+    };
+    let Some(data) = data.array() else {
+        return Err(type_error(fname, 2, "$data", "of type array", data));
+    };
+    let item = format::parse(&format)
         .map_err(|e| PhpException::new(format!("{fname}(): Argument #1 ($format) {e}"), 0, ce::value_error()))?;
     let mut w = Writer::versioned();
     from_php::encode(&item, data, &mut w).map_err(|e| match e {
@@ -155,16 +161,20 @@ fn with_term<R>(
         let s = s.as_bytes();
         match (versioned, s.first()) {
             (true, _) => match decode::strip_version(s) {
-                Ok(body) => body,
+                Ok(body) => return Ok(decode_with(body, f).map_err(|e| e.shifted(1))),
                 Err(e) => return Ok(Err(e)),
             },
-            (false, Some(&crate::term::tag::VERSION)) => &s[1..],
+            (false, Some(&crate::term::tag::VERSION)) => return Ok(decode_with(&s[1..], f).map_err(|e| e.shifted(1))),
             (false, _) => s,
         }
     } else {
         return Err(type_error(fname, 1, "$term", "an Erlang Term resource or a string", term));
     };
-    Ok(decode::uncompress(bytes).and_then(|plain| decode::decode(&plain).map(|t| f(&t))))
+    Ok(decode_with(bytes, f))
+}
+
+fn decode_with<R>(bytes: &[u8], f: impl FnOnce(&crate::term::Term) -> R) -> Result<R, DecodeError> {
+    decode::uncompress(bytes).and_then(|plain| decode::decode(&plain).map(|t| f(&t)))
 }
 
 fn decode_failed(e: DecodeError) -> Zval {

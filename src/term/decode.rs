@@ -35,6 +35,14 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+impl DecodeError {
+    /// The same error, its offset counted from `n` bytes earlier (a version
+    /// byte the caller stripped).
+    pub fn shifted(self, n: usize) -> Self {
+        DecodeError { offset: self.offset + n, ..self }
+    }
+}
+
 type Result<T> = std::result::Result<T, DecodeError>;
 
 fn fail<T>(offset: usize, reason: impl Into<String>) -> Result<T> {

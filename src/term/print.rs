@@ -28,7 +28,10 @@ fn write_term(out: &mut String, term: &Term) {
         Term::BitBinary { data, bits, .. } => bitstring(out, data, *bits),
         Term::Tuple(items) => seq(out, "{", items, None, "}"),
         Term::Nil => out.push_str("[]"),
-        Term::List(items) => seq(out, "[", items, None, "]"),
+        Term::List(items) => match printable_chars(items) {
+            Some(bytes) => string_or_list(out, &bytes),
+            None => seq(out, "[", items, None, "]"),
+        },
         Term::ImproperList { items, tail, .. } => seq(out, "[", items, Some(tail), "]"),
         Term::Map(pairs) => {
             out.push_str("#{");
@@ -97,6 +100,18 @@ fn escape_char(out: &mut String, c: char, quote: char) {
 
 fn printable(bytes: &[u8]) -> bool {
     !bytes.is_empty() && bytes.iter().all(|&b| (32..127).contains(&b) || matches!(b, b'\n' | b'\t' | b'\r'))
+}
+
+/// A list of character codes Erlang would show as a string.
+fn printable_chars(items: &[Term]) -> Option<Vec<u8>> {
+    let bytes = items
+        .iter()
+        .map(|t| match t {
+            Term::Int(i) => u8::try_from(*i).ok(),
+            _ => None,
+        })
+        .collect::<Option<Vec<u8>>>()?;
+    printable(&bytes).then_some(bytes)
 }
 
 fn string_or_list(out: &mut String, s: &[u8]) {
