@@ -15,7 +15,7 @@ use super::resources::{self, Kind, TermValue};
 use crate::term::decode::{self, DecodeError};
 use crate::term::encode::Writer;
 use crate::term::from_php::{self, EncodeError};
-use crate::term::{format, print, to_php};
+use crate::term::{format, print, tag, to_php};
 
 /// Encodes PHP data as a term, without version byte (mypeb's `peb_encode`).
 #[php_function]
@@ -46,7 +46,7 @@ pub fn peb_vdecode(term: &Zval) -> PhpResult<Zval> {
 #[php(defaults(r#return = false))]
 pub fn peb_print_term(term: &Zval, r#return: bool) -> PhpResult<Zval> {
     errors::clear();
-    let text = match with_term("peb_print_term", term, false, |t| print::print(t))? {
+    let text = match with_term_bytes("peb_print_term", term, false, |b| decode::decode(b).map(|t| print::print(&t)))? {
         Ok(text) => text,
         Err(e) => return Ok(decode_failed(e)),
     };
@@ -120,13 +120,16 @@ pub fn functions(module: ModuleBuilder) -> ModuleBuilder {
 
 fn encode(fname: &str, format: &Zval, data: &Zval, versioned: bool) -> PhpResult<Zval> {
     errors::clear();
-    let Some(format) = format.zend_str().map(|s| String::from_utf8_lossy(s.as_bytes())) else {
+    let Some(format) = format.zend_str().map(|s| match std::str::from_utf8(s.as_bytes()) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(s.as_bytes()),
+    }) else {
         return Err(type_error(fname, 1, "$format", "of type string", format));
     };
     let Some(data) = data.array() else {
         return Err(type_error(fname, 2, "$data", "of type array", data));
     };
-    let item = format::parse(&format)
+    let item = format::parse_cached(&format)
         .map_err(|e| PhpException::new(format!("{fname}(): Argument #1 ($format) {e}"), 0, ce::value_error()))?;
     let mut w = Writer::versioned();
     from_php::encode(&item, data, &mut w).map_err(|e| match e {
@@ -140,41 +143,37 @@ fn encode(fname: &str, format: &Zval, data: &Zval, versioned: bool) -> PhpResult
 
 fn decode_to_php(fname: &str, term: &Zval, versioned: bool) -> PhpResult<Zval> {
     errors::clear();
-    Ok(match with_term(fname, term, versioned, to_php::wrapped)? {
+    Ok(match with_term_bytes(fname, term, versioned, to_php::decode_wrapped)? {
         Ok(zv) => zv,
         Err(e) => decode_failed(e),
     })
 }
 
-/// Runs `f` on the term held by a resource or carried in a string.
-/// Strings for the `v` functions must start with the version byte; for the
-/// others it is optional (131 is no term tag, so this is unambiguous).
-fn with_term<R>(
+/// Runs `f` on the (inflated) bytes of the term held by a resource or
+/// carried in a string. Strings for the `v` functions must start with the
+/// version byte; for the others it is optional (131 is no term tag).
+fn with_term_bytes<R>(
     fname: &str,
     term: &Zval,
     versioned: bool,
-    f: impl FnOnce(&crate::term::Term) -> R,
+    f: impl FnOnce(&[u8]) -> Result<R, DecodeError>,
 ) -> PhpResult<Result<R, DecodeError>> {
-    let bytes = if let Some((_, value)) = resources::term_of(term) {
-        value.term()
+    let (bytes, skipped) = if let Some((_, value)) = resources::term_of(term) {
+        (value.term(), 0)
     } else if let Some(s) = term.zend_str() {
-        let s = s.as_bytes();
-        match (versioned, s.first()) {
-            (true, _) => match decode::strip_version(s) {
-                Ok(body) => return Ok(decode_with(body, f).map_err(|e| e.shifted(1))),
+        match (versioned, s.as_bytes()) {
+            (true, s) => match decode::strip_version(s) {
+                Ok(body) => (body, 1),
                 Err(e) => return Ok(Err(e)),
             },
-            (false, Some(&crate::term::tag::VERSION)) => return Ok(decode_with(&s[1..], f).map_err(|e| e.shifted(1))),
-            (false, _) => s,
+            (false, [tag::VERSION, body @ ..]) => (body, 1),
+            (false, s) => (s, 0),
         }
     } else {
         return Err(type_error(fname, 1, "$term", "an Erlang Term resource or a string", term));
     };
-    Ok(decode_with(bytes, f))
-}
-
-fn decode_with<R>(bytes: &[u8], f: impl FnOnce(&crate::term::Term) -> R) -> Result<R, DecodeError> {
-    decode::uncompress(bytes).and_then(|plain| decode::decode(&plain).map(|t| f(&t)))
+    let result = decode::uncompress(bytes).and_then(|plain| f(&plain));
+    Ok(result.map_err(|e| e.shifted(skipped)))
 }
 
 fn decode_failed(e: DecodeError) -> Zval {

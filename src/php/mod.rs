@@ -1,5 +1,6 @@
 //! The PHP face of the extension: functions, resources, phpinfo.
 
+pub mod array;
 pub mod codec;
 pub mod errors;
 pub mod info;

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io::Read;
 
-use super::decoded::{OpaqueKind, Term};
+use super::decoded::{OpaqueKind, Term, Tree};
 use super::tag;
 
 /// Deepest nesting of tuples, lists and maps accepted.
@@ -49,14 +49,52 @@ fn fail<T>(offset: usize, reason: impl Into<String>) -> Result<T> {
     Err(DecodeError { offset, reason: reason.into() })
 }
 
+/// What the decoder makes of each value as it reads it: a [`Term`] tree
+/// ([`Tree`]), or PHP values directly, with no tree in between.
+pub trait Build<'a> {
+    type Out;
+    /// Elements of a tuple or list being read.
+    type Seq;
+    /// Pairs of a map being read.
+    type Map;
+    fn int(&mut self, i: i64) -> Self::Out;
+    /// Beyond 64 bits: little-endian magnitude without trailing zeros.
+    fn big(&mut self, negative: bool, magnitude: &'a [u8]) -> Self::Out;
+    fn float(&mut self, f: f64) -> Self::Out;
+    fn atom(&mut self, name: Cow<'a, str>) -> Self::Out;
+    /// STRING_EXT: a list of bytes sent compactly.
+    fn string(&mut self, bytes: &'a [u8]) -> Self::Out;
+    fn binary(&mut self, bytes: &'a [u8]) -> Self::Out;
+    /// A bitstring whose last byte is partial; `raw` is the whole term.
+    fn bits(&mut self, data: &'a [u8], bits: u8, raw: &'a [u8]) -> Self::Out;
+    fn nil(&mut self) -> Self::Out;
+    fn seq(&mut self, n: usize) -> Self::Seq;
+    fn push(&mut self, seq: &mut Self::Seq, v: Self::Out);
+    fn tuple(&mut self, seq: Self::Seq) -> Self::Out;
+    /// A proper, non-empty list.
+    fn list(&mut self, seq: Self::Seq) -> Self::Out;
+    /// `raw` is the whole term.
+    fn improper(&mut self, seq: Self::Seq, tail: Self::Out, raw: &'a [u8]) -> Self::Out;
+    fn map(&mut self, n: usize) -> Self::Map;
+    fn insert(&mut self, map: &mut Self::Map, key: Term<'a>, v: Self::Out);
+    fn finish_map(&mut self, map: Self::Map) -> Self::Out;
+    /// A pid, port, reference or fun; `raw` is the whole term.
+    fn opaque(&mut self, kind: OpaqueKind, raw: &'a [u8]) -> Self::Out;
+}
+
 /// Decodes exactly one term without version byte; trailing bytes are an error.
 pub fn decode(bytes: &[u8]) -> Result<Term<'_>> {
+    decode_into(bytes, &mut Tree)
+}
+
+/// [`decode`] with the values made by `b`.
+pub fn decode_into<'a, B: Build<'a>>(bytes: &'a [u8], b: &mut B) -> Result<B::Out> {
     let mut r = Reader::new(bytes);
-    let term = r.term()?;
+    let out = r.build(b)?;
     if r.remaining() != 0 {
         return fail(r.pos, format!("{} bytes after the end of the term", r.remaining()));
     }
-    Ok(term)
+    Ok(out)
 }
 
 /// Checks for the version byte and returns what follows it.
@@ -118,10 +156,18 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
+    #[inline]
     fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
-        Ok(self.take(N)?.try_into().expect("take returned N bytes"))
+        match self.buf.get(self.pos..self.pos + N) {
+            Some(s) => {
+                self.pos += N;
+                Ok(s.try_into().expect("slice of N bytes"))
+            }
+            None => self.take(N).map(|_| [0; N]),
+        }
     }
 
+    #[inline]
     pub(super) fn u8(&mut self) -> Result<u8> {
         Ok(self.array::<1>()?[0])
     }
@@ -157,57 +203,62 @@ impl<'a> Reader<'a> {
         out
     }
 
+    /// A term as a [`Term`] tree.
     pub(super) fn term(&mut self) -> Result<Term<'a>> {
+        self.build(&mut Tree)
+    }
+
+    /// A term, built by `b` as it is read.
+    pub(super) fn build<B: Build<'a>>(&mut self, b: &mut B) -> Result<B::Out> {
         let start = self.pos;
         let t = self.u8()?;
-        let term = match t {
-            tag::SMALL_INTEGER => Term::Int(self.u8()?.into()),
-            tag::INTEGER => Term::Int((self.u32()? as i32).into()),
-            tag::NEW_FLOAT => Term::Float(f64::from_bits(self.u64()?)),
-            tag::FLOAT => Term::Float(self.old_float()?),
-            tag::ATOM | tag::SMALL_ATOM | tag::ATOM_UTF8 | tag::SMALL_ATOM_UTF8 => Term::Atom(self.atom_body(t)?),
+        Ok(match t {
+            tag::SMALL_INTEGER => b.int(self.u8()?.into()),
+            tag::INTEGER => b.int((self.u32()? as i32).into()),
+            tag::NEW_FLOAT => b.float(f64::from_bits(self.u64()?)),
+            tag::FLOAT => b.float(self.old_float()?),
+            tag::ATOM | tag::SMALL_ATOM | tag::ATOM_UTF8 | tag::SMALL_ATOM_UTF8 => b.atom(self.atom_body(t)?),
             tag::SMALL_TUPLE => {
                 let n = self.u8()?.into();
-                self.tuple(n)?
+                self.tuple(n, b)?
             }
             tag::LARGE_TUPLE => {
                 let n = self.u32()? as usize;
-                self.tuple(n)?
+                self.tuple(n, b)?
             }
-            tag::NIL => Term::Nil,
+            tag::NIL => b.nil(),
             tag::STRING => {
                 let n = self.u16()?.into();
-                Term::Str(self.take(n)?)
+                b.string(self.take(n)?)
             }
-            tag::LIST => self.list(start)?,
+            tag::LIST => self.list(start, b)?,
             tag::BINARY => {
                 let n = self.u32()? as usize;
-                Term::Binary(self.take(n)?)
+                b.binary(self.take(n)?)
             }
-            tag::BIT_BINARY => self.bit_binary(start)?,
+            tag::BIT_BINARY => self.bit_binary(start, b)?,
             tag::SMALL_BIG => {
                 let n = self.u8()?.into();
-                self.big(n)?
+                self.big(n, b)?
             }
             tag::LARGE_BIG => {
                 let n = self.u32()? as usize;
-                self.big(n)?
+                self.big(n, b)?
             }
-            tag::MAP => self.map()?,
-            tag::PID | tag::NEW_PID => self.opaque(start, OpaqueKind::Pid, |r| r.pid_body(t))?,
-            tag::PORT | tag::NEW_PORT | tag::V4_PORT => self.opaque(start, OpaqueKind::Port, |r| r.port_body(t))?,
+            tag::MAP => self.map(b)?,
+            tag::PID | tag::NEW_PID => self.opaque(start, OpaqueKind::Pid, b, |r| r.pid_body(t))?,
+            tag::PORT | tag::NEW_PORT | tag::V4_PORT => self.opaque(start, OpaqueKind::Port, b, |r| r.port_body(t))?,
             tag::REFERENCE | tag::NEW_REFERENCE | tag::NEWER_REFERENCE => {
-                self.opaque(start, OpaqueKind::Reference, |r| r.ref_body(t))?
+                self.opaque(start, OpaqueKind::Reference, b, |r| r.ref_body(t))?
             }
-            tag::NEW_FUN => self.opaque(start, OpaqueKind::Fun, Self::fun_body)?,
-            tag::EXPORT => self.opaque(start, OpaqueKind::Fun, Self::export_body)?,
+            tag::NEW_FUN => self.opaque(start, OpaqueKind::Fun, b, Self::fun_body)?,
+            tag::EXPORT => self.opaque(start, OpaqueKind::Fun, b, Self::export_body)?,
             tag::ATOM_CACHE_REF => return fail(start, "atom cache reference outside a distribution header"),
             tag::COMPRESSED => return fail(start, "compressed term inside a term"),
             tag::VERSION => return fail(start, "version byte 131 inside a term"),
             tag::FUN => return fail(start, "old FUN_EXT (tag 117) is not supported"),
             other => return fail(start, format!("unknown tag {other}")),
-        };
-        Ok(term)
+        })
     }
 
     fn old_float(&mut self) -> Result<f64> {
@@ -244,44 +295,65 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn tuple(&mut self, n: usize) -> Result<Term<'a>> {
+    fn tuple<B: Build<'a>>(&mut self, n: usize, b: &mut B) -> Result<B::Out> {
         let n = self.count(n, 1, "tuple")?;
-        self.nested(|r| (0..n).map(|_| r.term()).collect::<Result<Vec<_>>>().map(Term::Tuple))
-    }
-
-    fn list(&mut self, start: usize) -> Result<Term<'a>> {
-        let n = self.u32()? as usize;
-        let n = self.count(n, 1, "list")?;
         self.nested(|r| {
-            let items = (0..n).map(|_| r.term()).collect::<Result<Vec<_>>>()?;
-            let tail = r.term()?;
-            Ok(match (items.is_empty(), tail) {
-                (true, tail) => tail,
-                (false, Term::Nil) => Term::List(items),
-                (false, tail) => Term::ImproperList { items, tail: Box::new(tail), raw: &r.buf[start..r.pos] },
-            })
+            let mut seq = b.seq(n);
+            for _ in 0..n {
+                let v = r.build(b)?;
+                b.push(&mut seq, v);
+            }
+            Ok(b.tuple(seq))
         })
     }
 
-    fn map(&mut self) -> Result<Term<'a>> {
+    fn list<B: Build<'a>>(&mut self, start: usize, b: &mut B) -> Result<B::Out> {
         let n = self.u32()? as usize;
-        let n = self.count(n, 2, "map")?;
-        self.nested(|r| (0..n).map(|_| Ok((r.term()?, r.term()?))).collect::<Result<Vec<_>>>().map(Term::Map))
+        let n = self.count(n, 1, "list")?;
+        self.nested(|r| {
+            let mut seq = b.seq(n);
+            for _ in 0..n {
+                let v = r.build(b)?;
+                b.push(&mut seq, v);
+            }
+            if r.buf.get(r.pos) == Some(&tag::NIL) {
+                r.pos += 1;
+                return Ok(if n == 0 { b.nil() } else { b.list(seq) });
+            }
+            // `[ | T]` is T; anything else is an improper list.
+            let tail = r.build(b)?;
+            Ok(if n == 0 { tail } else { b.improper(seq, tail, &r.buf[start..r.pos]) })
+        })
     }
 
-    fn bit_binary(&mut self, start: usize) -> Result<Term<'a>> {
+    /// Keys are read as [`Term`]s whatever the builder: PHP needs them as
+    /// array keys, and some (tuples, floats) only have a text form there.
+    fn map<B: Build<'a>>(&mut self, b: &mut B) -> Result<B::Out> {
+        let n = self.u32()? as usize;
+        let n = self.count(n, 2, "map")?;
+        self.nested(|r| {
+            let mut map = b.map(n);
+            for _ in 0..n {
+                let key = r.term()?;
+                let value = r.build(b)?;
+                b.insert(&mut map, key, value);
+            }
+            Ok(b.finish_map(map))
+        })
+    }
+
+    fn bit_binary<B: Build<'a>>(&mut self, start: usize, b: &mut B) -> Result<B::Out> {
         let len = self.u32()? as usize;
         let bits = self.u8()?;
         let data = self.take(len)?;
         match (len, bits) {
-            (0, 0) => Ok(Term::Binary(data)),
-            (1.., 8) => Ok(Term::Binary(data)),
-            (1.., 1..=7) => Ok(Term::BitBinary { data, bits, raw: &self.buf[start..self.pos] }),
+            (0, 0) | (1.., 8) => Ok(b.binary(data)),
+            (1.., 1..=7) => Ok(b.bits(data, bits, &self.buf[start..self.pos])),
             _ => fail(start, format!("bitstring of {len} bytes cannot end in {bits} bits")),
         }
     }
 
-    fn big(&mut self, n: usize) -> Result<Term<'a>> {
+    fn big<B: Build<'a>>(&mut self, n: usize, b: &mut B) -> Result<B::Out> {
         if n > MAX_BIG_BYTES {
             return self.fail(format!("integer of {n} bytes is over the limit of {MAX_BIG_BYTES}"));
         }
@@ -298,23 +370,24 @@ impl<'a> Reader<'a> {
             le[..len].copy_from_slice(magnitude);
             let m = u64::from_le_bytes(le);
             if !negative && m <= i64::MAX as u64 {
-                return Ok(Term::Int(m as i64));
+                return Ok(b.int(m as i64));
             }
             if negative && m <= 1u64 << 63 {
-                return Ok(Term::Int((m as i64).wrapping_neg()));
+                return Ok(b.int((m as i64).wrapping_neg()));
             }
         }
-        Ok(Term::BigInt { negative, magnitude })
+        Ok(b.big(negative, magnitude))
     }
 
-    fn opaque(
+    fn opaque<B: Build<'a>>(
         &mut self,
         start: usize,
         kind: OpaqueKind,
+        b: &mut B,
         body: impl FnOnce(&mut Self) -> Result<()>,
-    ) -> Result<Term<'a>> {
+    ) -> Result<B::Out> {
         self.nested(body)?;
-        Ok(Term::Opaque { kind, raw: &self.buf[start..self.pos] })
+        Ok(b.opaque(kind, &self.buf[start..self.pos]))
     }
 
     fn pid_body(&mut self, t: u8) -> Result<()> {

@@ -5,6 +5,8 @@
 
 use std::borrow::Cow;
 
+use super::decode::Build;
+
 /// Values PHP has no native shape for; they travel as the exact bytes of
 /// their term so that they encode back to the identical term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,4 +52,65 @@ pub enum Term<'a> {
         kind: OpaqueKind,
         raw: &'a [u8],
     },
+}
+
+/// Builds the [`Term`] tree.
+pub struct Tree;
+
+impl<'a> Build<'a> for Tree {
+    type Out = Term<'a>;
+    type Seq = Vec<Term<'a>>;
+    type Map = Vec<(Term<'a>, Term<'a>)>;
+
+    fn int(&mut self, i: i64) -> Term<'a> {
+        Term::Int(i)
+    }
+    fn big(&mut self, negative: bool, magnitude: &'a [u8]) -> Term<'a> {
+        Term::BigInt { negative, magnitude }
+    }
+    fn float(&mut self, f: f64) -> Term<'a> {
+        Term::Float(f)
+    }
+    fn atom(&mut self, name: Cow<'a, str>) -> Term<'a> {
+        Term::Atom(name)
+    }
+    fn string(&mut self, bytes: &'a [u8]) -> Term<'a> {
+        Term::Str(bytes)
+    }
+    fn binary(&mut self, bytes: &'a [u8]) -> Term<'a> {
+        Term::Binary(bytes)
+    }
+    fn bits(&mut self, data: &'a [u8], bits: u8, raw: &'a [u8]) -> Term<'a> {
+        Term::BitBinary { data, bits, raw }
+    }
+    fn nil(&mut self) -> Term<'a> {
+        Term::Nil
+    }
+    fn seq(&mut self, n: usize) -> Vec<Term<'a>> {
+        Vec::with_capacity(n)
+    }
+    fn push(&mut self, seq: &mut Vec<Term<'a>>, v: Term<'a>) {
+        seq.push(v);
+    }
+    fn tuple(&mut self, seq: Vec<Term<'a>>) -> Term<'a> {
+        Term::Tuple(seq)
+    }
+    fn list(&mut self, seq: Vec<Term<'a>>) -> Term<'a> {
+        Term::List(seq)
+    }
+    fn improper(&mut self, items: Vec<Term<'a>>, tail: Term<'a>, raw: &'a [u8]) -> Term<'a> {
+        Term::ImproperList { items, tail: Box::new(tail), raw }
+    }
+    fn map(&mut self, n: usize) -> Self::Map {
+        Vec::with_capacity(n)
+    }
+    fn insert(&mut self, map: &mut Self::Map, key: Term<'a>, v: Term<'a>) {
+        map.push((key, v));
+    }
+    fn finish_map(&mut self, map: Self::Map) -> Term<'a> {
+        Term::Map(map)
+    }
+    fn opaque(&mut self, kind: OpaqueKind, raw: &'a [u8]) -> Term<'a> {
+        Term::Opaque { kind, raw }
+    }
 }

@@ -3,7 +3,10 @@
 //! nothing. Parsing is separate from encoding so that a malformed format is
 //! refused whole, before a byte is written.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
+use std::rc::Rc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Directive {
@@ -96,6 +99,49 @@ pub fn parse(format: &str) -> Result<Item, FormatError> {
             reason: "the format describes more than one term (wrap them in [...] or {...})".into(),
         }),
     }
+}
+
+/// Formats parsed in this thread; most programs use a handful.
+const CACHE_SIZE: usize = 256;
+
+#[derive(Default)]
+struct Cache {
+    /// The format used last: a loop encoding with one format skips hashing.
+    last: Option<(Rc<str>, Rc<Item>)>,
+    seen: HashMap<Rc<str>, Rc<Item>>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
+}
+
+/// [`parse`], remembering the formats already seen (bounded; errors are not kept).
+pub fn parse_cached(format: &str) -> Result<Rc<Item>, FormatError> {
+    let hit = CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some((f, item)) = &c.last {
+            if **f == *format {
+                return Some(item.clone());
+            }
+        }
+        let (f, item) = c.seen.get_key_value(format).map(|(f, i)| (f.clone(), i.clone()))?;
+        c.last = Some((f, item.clone()));
+        Some(item)
+    });
+    if let Some(item) = hit {
+        return Ok(item);
+    }
+    let item = Rc::new(parse(format)?);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.seen.len() >= CACHE_SIZE {
+            c.seen.clear();
+        }
+        let f: Rc<str> = format.into();
+        c.seen.insert(f.clone(), item.clone());
+        c.last = Some((f, item.clone()));
+    });
+    Ok(item)
 }
 
 struct Parser<'a> {

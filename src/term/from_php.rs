@@ -11,6 +11,7 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use super::decode::MAX_DEPTH;
 use super::encode::{MAX_ATOM_CHARS, Writer, atom_len_ok};
 use super::format::{Directive, Item};
+use crate::php::array::{self, Key};
 use crate::php::resources;
 
 /// Becomes a PHP `TypeError` or `ValueError`.
@@ -30,7 +31,7 @@ pub fn encode(format: &Item, data: &ZendHashTable, w: &mut Writer) -> Result {
             data.len()
         )));
     }
-    let slot = data.values().next().expect("one value");
+    let slot = array::values(data).next().expect("one value");
     item(format, slot, w)
 }
 
@@ -43,14 +44,14 @@ fn item(it: &Item, slot: &Zval, w: &mut Writer) -> Result {
             if !items.is_empty() {
                 w.list_header(items.len());
             }
-            items.iter().zip(values.values()).try_for_each(|(i, v)| item(i, v, w))?;
+            items.iter().zip(array::values(values)).try_for_each(|(i, v)| item(i, v, w))?;
             w.nil();
             Ok(())
         }
         Item::Tuple { items, .. } => {
             let values = container(it, items.len(), slot)?;
             w.tuple_header(items.len());
-            items.iter().zip(values.values()).try_for_each(|(i, v)| item(i, v, w))
+            items.iter().zip(array::values(values)).try_for_each(|(i, v)| item(i, v, w))
         }
     }
 }
@@ -195,22 +196,20 @@ fn array(it: &Item, ht: &ZendHashTable, w: &mut Writer, depth: usize) -> Result 
         w.nil();
         return Ok(());
     }
-    if ht.has_sequential_keys() {
+    if array::is_list(ht) {
         w.list_header(ht.len());
-        ht.values().try_for_each(|v| value(it, v, w, depth + 1))?;
+        array::values(ht).try_for_each(|v| value(it, v, w, depth + 1))?;
         w.nil();
         return Ok(());
     }
     w.map_header(ht.len());
-    let mut entries = ht.iter();
-    while let Some((key, v)) = entries.next_zval() {
-        match key.zend_str() {
-            Some(s) => w.binary(s.as_bytes()),
-            None => w.int(key.long().unwrap_or_default()),
+    array::entries(ht).try_for_each(|(key, v)| {
+        match key {
+            Key::Str(s) => w.binary(s),
+            Key::Int(i) => w.int(i),
         }
-        value(it, v, w, depth + 1)?;
-    }
-    Ok(())
+        value(it, v, w, depth + 1)
+    })
 }
 
 fn type_err(it: &Item, expected: &str, given: &Zval) -> EncodeError {
