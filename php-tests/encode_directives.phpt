@@ -51,7 +51,7 @@ echo peb_print_term(peb_encode('{~a,~i}', [[5 => 'b', 3 => 2]]), true), "\n";
 --EXPECT--
 77026f6b  ok
 770b48656c6c6f20576f726c64  'Hello World'
-770668c3a96c6c6f  'héllo'
+770668c3a96c6c6f  héllo
 6b0003616263  "abc"
 6a  []
 6d00000003610062  <<97,0,98>>

@@ -60,7 +60,7 @@ ValueError: peb_encode(): Argument #2 ($data): the format describes one term, so
 ValueError: peb_encode(): Argument #2 ($data): the format describes one term, so $data must hold exactly one value, 2 given
 TypeError: peb_encode(): Argument #2 ($data): [...] at position 0 of the format expects an array of its 1 elements, int given
 ValueError: peb_encode(): Argument #2 ($data): ~a at position 0 of the format: atom is longer than 255 characters
-no error: 'ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé'
+no error: ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé
 ValueError: peb_encode(): Argument #2 ($data): ~a at position 0 of the format: atom is not valid UTF-8
 ValueError: peb_encode(): Argument #2 ($data): ~f at position 0 of the format: expects a finite float, NaN given
 ValueError: peb_encode(): Argument #2 ($data): ~d at position 0 of the format: expects a finite float, inf given

@@ -69,10 +69,21 @@ const RESERVED: &[&str] = &[
     "end", "fun", "if", "let", "maybe", "not", "of", "or", "orelse", "receive", "rem", "try", "when", "xor",
 ];
 
+/// Erlang's lowercase Latin-1 letters: a-z and ß-ÿ but ÷.
+fn is_lower(c: char) -> bool {
+    c.is_ascii_lowercase() || (('\u{df}'..='\u{ff}').contains(&c) && c != '\u{f7}')
+}
+
+/// Erlang's name characters: Latin-1 letters (but × and ÷), digits, _ and @.
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || c == '_'
+        || c == '@'
+        || (('\u{c0}'..='\u{ff}').contains(&c) && c != '\u{d7}' && c != '\u{f7}')
+}
+
 fn atom(out: &mut String, a: &str) {
-    let bare = a.starts_with(|c: char| c.is_ascii_lowercase())
-        && a.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '@')
-        && !RESERVED.contains(&a);
+    let bare = a.starts_with(is_lower) && a.chars().all(is_name_char) && !RESERVED.contains(&a);
     if bare {
         out.push_str(a);
         return;
@@ -295,6 +306,9 @@ mod tests {
         assert_eq!(p("and"), "'and'");
         assert_eq!(p("it's"), "'it\\'s'");
         assert_eq!(p(""), "''");
+        assert_eq!(p("héllo"), "héllo");
+        assert_eq!(p("ÄÖ"), "'ÄÖ'");
+        assert_eq!(p("a÷b"), "'a÷b'");
     }
 
     #[test]
