@@ -4,6 +4,7 @@
 //! mapping); `php` is everything PHP sees.
 #![cfg_attr(windows, feature(abi_vectorcall))]
 
+pub mod node;
 pub mod php;
 pub mod term;
 

@@ -3,6 +3,8 @@
 use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
+use super::ini;
+use crate::node::registry;
 use crate::term::decode;
 
 pub extern "C" fn info(_module: *mut ModuleEntry) {
@@ -12,5 +14,13 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_row!("term nesting limit", decode::MAX_DEPTH.to_string());
     info_table_row!("compressed term limit (bytes)", decode::MAX_INFLATED.to_string());
     info_table_row!("integer limit (bits)", (decode::MAX_BIG_BYTES * 8).to_string());
+    info_table_row!("persistent links in this process", registry::count().to_string());
+    info_table_end!();
+    info_table_start!();
+    info_table_row!("Directive", "Value");
+    info_table_row!("peb.default_nodename", ini::string(ini::NODENAME));
+    let cookie = if ini::string(ini::COOKIE).is_empty() { "(empty: ~/.erlang.cookie)" } else { "********" };
+    info_table_row!("peb.default_cookie", cookie);
+    info_table_row!("peb.default_timeout", ini::timeout().as_millis().to_string());
     info_table_end!();
 }

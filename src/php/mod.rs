@@ -4,6 +4,8 @@ pub mod array;
 pub mod codec;
 pub mod errors;
 pub mod info;
+pub mod ini;
+pub mod link;
 pub mod resources;
 
 use ext_php_rs::builders::ModuleBuilder;
@@ -12,6 +14,8 @@ use ext_php_rs::builders::ModuleBuilder;
 /// php-fpm forks after MINIT.
 pub extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
     resources::register(module_number);
+    resources::register_link(module_number);
+    ini::register(module_number);
     0
 }
 
@@ -21,7 +25,13 @@ pub extern "C" fn request_startup(_ty: i32, _module_number: i32) -> i32 {
     0
 }
 
+/// RSHUTDOWN: the request's links close.
+pub extern "C" fn request_shutdown(_ty: i32, _module_number: i32) -> i32 {
+    link::request_end();
+    0
+}
+
 pub fn module(module: ModuleBuilder) -> ModuleBuilder {
     let module = module.startup_function(startup).request_startup_function(request_startup).info_function(info::info);
-    codec::functions(module)
+    link::functions(codec::functions(module))
 }

@@ -1,6 +1,7 @@
 //! The resource types PHP code holds, and the only place that registers,
 //! creates and reads them.
 //!
+//! Links ("PHP-Erlang Bridge", mypeb's name) hold a [`LinkHandle`].
 //! Every term-like resource carries a [`TermValue`]: a complete term with its
 //! version byte. Pids, references, ports and funs get their own type names
 //! (as mypeb's "Erlang Pid") so that PHP code can tell them apart with
@@ -12,6 +13,10 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use ext_php_rs::ffi::zend_resource;
 use ext_php_rs::types::Zval;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::node::Link;
 use crate::term::{OpaqueKind, tag};
 
 type Dtor = Option<unsafe extern "C" fn(*mut zend_resource)>;
@@ -145,8 +150,69 @@ pub fn term_of(zv: &Zval) -> Option<(Kind, &TermValue)> {
 
 /// The name PHP gives the resource's type, for error messages.
 pub fn type_name_of(zv: &Zval) -> String {
+    if link_of(zv).is_some() {
+        return "resource (PHP-Erlang Bridge)".to_string();
+    }
     match term_of(zv) {
         Some((kind, _)) => format!("resource ({})", kind.type_name().to_string_lossy()),
         None => "resource".to_string(),
+    }
+}
+
+/// What a link resource holds: the link (None once closed) and, for a
+/// persistent one, how to find it again in the registry.
+pub struct LinkHandle {
+    pub link: RefCell<Option<std::sync::Arc<Link>>>,
+    /// Node and cookie of a persistent link.
+    pub persistent: Option<(String, String)>,
+}
+
+fn link_type() -> &'static AtomicI32 {
+    static ID: AtomicI32 = AtomicI32::new(-1);
+    &ID
+}
+
+unsafe extern "C" fn drop_link_handle(res: *mut zend_resource) {
+    // SAFETY: PHP calls this once per link resource; `ptr` is null or the Box
+    // leaked in `new_link_resource`.
+    unsafe {
+        let ptr = (*res).ptr.cast::<Rc<LinkHandle>>();
+        if !ptr.is_null() {
+            drop(Box::from_raw(ptr));
+            (*res).ptr = std::ptr::null_mut();
+        }
+    }
+}
+
+/// Registers the link resource type; called once from MINIT.
+pub fn register_link(module_number: i32) {
+    // SAFETY: as in `register`.
+    let id = unsafe {
+        zend_register_list_destructors_ex(Some(drop_link_handle), None, c"PHP-Erlang Bridge".as_ptr(), module_number)
+    };
+    link_type().store(id, Ordering::Relaxed);
+}
+
+pub fn new_link_resource(handle: Rc<LinkHandle>) -> Zval {
+    let ptr = Box::into_raw(Box::new(handle)).cast::<c_void>();
+    let mut zv = Zval::new();
+    // SAFETY: as in `new_resource`, for the link type and its destructor.
+    unsafe {
+        let res = zend_register_resource(ptr, link_type().load(Ordering::Relaxed));
+        zv.set_resource(res);
+    }
+    zv
+}
+
+/// The handle behind a link resource.
+pub fn link_of(zv: &Zval) -> Option<Rc<LinkHandle>> {
+    let res = zv.dereference().resource()?;
+    // SAFETY: a live resource owned by the zval we borrow; ours hold an
+    // Rc<LinkHandle> until their destructor nulls the pointer.
+    unsafe {
+        if (*res).type_ != link_type().load(Ordering::Relaxed) {
+            return None;
+        }
+        (*res).ptr.cast::<Rc<LinkHandle>>().as_ref().cloned()
     }
 }

@@ -97,6 +97,22 @@ pub fn decode_into<'a, B: Build<'a>>(bytes: &'a [u8], b: &mut B) -> Result<B::Ou
     Ok(out)
 }
 
+/// Decodes the term at the start of `bytes`; returns it and how many bytes it took.
+pub fn decode_prefix(bytes: &[u8]) -> Result<(Term<'_>, usize)> {
+    let mut r = Reader::new(bytes);
+    let term = r.term()?;
+    Ok((term, r.pos))
+}
+
+/// Node, id and serial of a pid term (`raw` from a [`Term::Opaque`] pid).
+pub fn pid_parts(raw: &[u8]) -> Option<(Cow<'_, str>, u32, u32)> {
+    let mut r = Reader::new(raw);
+    match r.u8().ok()? {
+        tag::PID | tag::NEW_PID => Some((r.atom().ok()?, r.u32().ok()?, r.u32().ok()?)),
+        _ => None,
+    }
+}
+
 /// Checks for the version byte and returns what follows it.
 pub fn strip_version(bytes: &[u8]) -> Result<&[u8]> {
     match bytes.first() {

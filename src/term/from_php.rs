@@ -96,7 +96,13 @@ fn scalar(it: &Item, d: Directive, slot: &Zval, w: &mut Writer) -> Result {
             w.float(float_arg(it, slot)?);
             Ok(())
         }
-        Directive::LinkPid => Err(type_err(it, "a link resource from peb_connect()", slot)),
+        Directive::LinkPid => match crate::php::link::link_pid(slot) {
+            Some(pid) => {
+                w.raw(&pid);
+                Ok(())
+            }
+            None => Err(type_err(it, "an open link resource from peb_connect()", slot)),
+        },
         Directive::Resource => match resources::term_of(slot) {
             Some((_, value)) => {
                 w.raw(value.term());

@@ -1,0 +1,146 @@
+//! Frames of the distribution protocol once the handshake is done: a 4-byte
+//! length, then 112 (pass through), the control message and the payload,
+//! each a term with its version byte. A frame of length 0 is a tick.
+//!
+//! Frames are written and read here, with the hardened decoder, so that a
+//! peer's bytes never reach eetf's decoder. Fragments and the atom cache
+//! are not negotiated, so neither can arrive.
+
+use crate::term::decode::{self, DecodeError};
+use crate::term::encode::Writer;
+use crate::term::{OpaqueKind, Term, tag};
+
+const PASS_THROUGH: u8 = 112;
+
+/// Control message operations (OTP's `dist.hrl`).
+mod op {
+    pub const SEND: i64 = 2;
+    pub const REG_SEND: i64 = 6;
+    pub const SEND_TT: i64 = 12;
+    pub const SEND_SENDER: i64 = 22;
+    pub const SEND_SENDER_TT: i64 = 23;
+}
+
+/// Largest frame accepted from a peer (128 MiB).
+pub const MAX_FRAME: usize = 128 << 20;
+
+pub const TICK: [u8; 4] = [0; 4];
+
+/// The bytes of a pid term: `NEW_PID_EXT` of this node.
+pub fn pid(node: &str, id: u32, serial: u32, creation: u32) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.raw(&[tag::NEW_PID]);
+    w.atom(node);
+    w.raw(&id.to_be_bytes());
+    w.raw(&serial.to_be_bytes());
+    w.raw(&creation.to_be_bytes());
+    w.into_bytes()
+}
+
+/// A frame around a control message and a payload term (without version byte).
+fn frame(control: impl FnOnce(&mut Writer), payload: &[u8]) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.raw(&[0, 0, 0, 0, PASS_THROUGH, tag::VERSION]);
+    control(&mut w);
+    w.raw(&[tag::VERSION]);
+    w.raw(payload);
+    let mut bytes = w.into_bytes();
+    let len = (bytes.len() - 4) as u32;
+    bytes[..4].copy_from_slice(&len.to_be_bytes());
+    bytes
+}
+
+/// `{6, From, '', ToName}`: a message to a registered process.
+pub fn reg_send(from: &[u8], to_name: &str, payload: &[u8]) -> Vec<u8> {
+    frame(
+        |w| {
+            w.tuple_header(4);
+            w.int(op::REG_SEND);
+            w.raw(from);
+            w.atom("");
+            w.atom(to_name);
+        },
+        payload,
+    )
+}
+
+/// `{2, '', ToPid}`: a message to a pid.
+pub fn send(to: &[u8], payload: &[u8]) -> Vec<u8> {
+    frame(
+        |w| {
+            w.tuple_header(3);
+            w.int(op::SEND);
+            w.atom("");
+            w.raw(to);
+        },
+        payload,
+    )
+}
+
+/// What a frame (without its length) carries for us.
+#[derive(Debug, PartialEq)]
+pub enum Incoming<'a> {
+    /// A message to the pid with this id and serial; the payload has no version byte.
+    Message { id: u32, serial: u32, payload: &'a [u8] },
+    /// Anything else (links, monitors, exits, messages to names): ignored.
+    Other,
+}
+
+pub fn parse(frame: &[u8]) -> Result<Incoming<'_>, DecodeError> {
+    let bad = |reason: &str| Err(DecodeError { offset: 0, reason: reason.into() });
+    let [PASS_THROUGH, tag::VERSION, rest @ ..] = frame else {
+        return bad("frame does not start with 112, 131");
+    };
+    let (control, used) = decode::decode_prefix(rest)?;
+    let Term::Tuple(items) = &control else { return bad("control message is not a tuple") };
+    let to = match (items.first(), items.get(2)) {
+        (Some(Term::Int(op::SEND | op::SEND_TT | op::SEND_SENDER | op::SEND_SENDER_TT)), Some(to)) => to,
+        _ => return Ok(Incoming::Other),
+    };
+    let Term::Opaque { kind: OpaqueKind::Pid, raw } = to else { return bad("message to something not a pid") };
+    let Some((_, id, serial)) = decode::pid_parts(raw) else { return bad("unreadable pid") };
+    match &rest[used..] {
+        [tag::VERSION, payload @ ..] => Ok(Incoming::Message { id, serial, payload }),
+        _ => bad("payload without version byte"),
+    }
+}
+
+/// The `Reply` of `{rex, Reply}`, as bytes of one term.
+pub fn rex_reply(payload: &[u8]) -> Option<&[u8]> {
+    let [tag::SMALL_TUPLE, 2, rest @ ..] = payload else { return None };
+    let (first, used) = decode::decode_prefix(rest).ok()?;
+    matches!(first, Term::Atom(ref a) if a == "rex").then(|| &rest[used..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_send_frame_parses_back() {
+        let to = pid("a@b", 7, 1, 3);
+        let f = send(&to, &[tag::NIL]);
+        assert_eq!(u32::from_be_bytes(f[..4].try_into().unwrap()) as usize, f.len() - 4);
+        assert_eq!(parse(&f[4..]).unwrap(), Incoming::Message { id: 7, serial: 1, payload: &[tag::NIL] });
+        let r = reg_send(&to, "rex", &[tag::NIL]);
+        assert_eq!(parse(&r[4..]).unwrap(), Incoming::Other);
+    }
+
+    #[test]
+    fn hostile_frames_are_errors() {
+        for f in [&[][..], &[112], &[112, 131, 104], &[112, 131, 104, 3, 97, 2, 100, 0, 0, 97, 1]] {
+            assert!(parse(f).is_err(), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn rex_replies_unwrap() {
+        let mut w = Writer::default();
+        w.tuple_header(2);
+        w.atom("rex");
+        w.atom("ok");
+        let b = w.into_bytes();
+        assert_eq!(rex_reply(&b), Some(&[119, 2, b'o', b'k'][..]));
+        assert_eq!(rex_reply(&[tag::NIL]), None);
+    }
+}

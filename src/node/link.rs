@@ -1,0 +1,250 @@
+//! A live link to one node. A background task reads every frame: it answers
+//! ticks (else the node drops an idle link after net_ticktime, and a
+//! php-fpm worker idles longer than that), routes messages for the link's
+//! own pid to its mailbox (`peb_receive`), and hands each RPC reply to the
+//! call waiting for it. Every call gets its own reply pid, because a rex
+//! reply carries no request id: a reply that arrives after its call timed
+//! out finds no one waiting and is dropped, never taken by a later call.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::runtime::Runtime;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::frame::{self, Incoming};
+use super::name::NodeName;
+use super::{Error, connect, runtime};
+use crate::term::encode::Writer;
+
+/// Id of the link's own pid, the one `~p` encodes; call pids count from above it.
+const SELF_ID: u32 = 1;
+
+type Writer_ = Arc<tokio::sync::Mutex<OwnedWriteHalf>>;
+
+/// State the reader task shares with the link.
+struct Shared {
+    alive: AtomicBool,
+    pending: Mutex<HashMap<(u32, u32), oneshot::Sender<Vec<u8>>>>,
+    mailbox: mpsc::UnboundedSender<Vec<u8>>,
+}
+
+pub struct Link {
+    pub peer: NodeName,
+    pub local: NodeName,
+    pub creation: u32,
+    /// The process that made the link: after a fork it is not ours to use.
+    pub owner_pid: u32,
+    self_pid: Vec<u8>,
+    writer: Writer_,
+    mailbox: tokio::sync::Mutex<mpsc::UnboundedReceiver<Vec<u8>>>,
+    shared: Arc<Shared>,
+    next_call: AtomicU32,
+    reader: JoinHandle<()>,
+    rt: Arc<Runtime>,
+}
+
+impl Link {
+    /// Connects within `timeout`.
+    pub fn connect(node: &str, cookie: &str, timeout: Duration) -> Result<Arc<Link>, Error> {
+        let peer = NodeName::parse(node).map_err(Error::Connect)?;
+        let rt = runtime::get()?;
+        let full = peer.full();
+        let connected = rt
+            .block_on(async { tokio::time::timeout(timeout, connect::connect(&peer, cookie)).await })
+            .map_err(|_| Error::Connect(format!("connecting to {full} timed out after {} ms", timeout.as_millis())))??;
+        Ok(Arc::new(Link::start(peer, connected, rt)))
+    }
+
+    fn start(peer: NodeName, c: connect::Connected, rt: Arc<Runtime>) -> Link {
+        let (rd, wr) = c.stream.into_split();
+        let writer = Arc::new(tokio::sync::Mutex::new(wr));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared { alive: AtomicBool::new(true), pending: Mutex::default(), mailbox: tx });
+        let reader = rt.spawn(read_loop(rd, writer.clone(), shared.clone()));
+        let self_pid = frame::pid(&c.local.full(), SELF_ID, 0, c.creation);
+        Link {
+            peer,
+            local: c.local,
+            creation: c.creation,
+            owner_pid: std::process::id(),
+            self_pid,
+            writer,
+            mailbox: tokio::sync::Mutex::new(rx),
+            shared,
+            next_call: AtomicU32::new(0),
+            reader,
+            rt,
+        }
+    }
+
+    /// Whether the connection is up, as far as the reader knows.
+    pub fn is_alive(&self) -> bool {
+        self.shared.alive.load(Ordering::Acquire) && runtime::is_current(self.owner_pid)
+    }
+
+    /// The bytes of the link's own pid (what `~p` encodes).
+    pub fn self_pid(&self) -> &[u8] {
+        &self.self_pid
+    }
+
+    /// A pid for one call: ids above SELF_ID, serial counting the wraps.
+    fn call_pid(&self) -> ((u32, u32), Vec<u8>) {
+        let n = self.next_call.fetch_add(1, Ordering::Relaxed);
+        let (id, serial) = (SELF_ID + 1 + n % 0x7000, n / 0x7000);
+        ((id, serial), frame::pid(&self.local.full(), id, serial, self.creation))
+    }
+
+    async fn write(&self, bytes: &[u8], timeout: Duration) -> Result<(), Error> {
+        let peer = self.peer.full();
+        let io = async { self.writer.lock().await.write_all(bytes).await };
+        match tokio::time::timeout(timeout, io).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Error::Send(format!("sending to {peer} failed: {e}"))),
+            Err(_) => Err(Error::Send(format!("sending to {peer} timed out after {} ms", timeout.as_millis()))),
+        }
+    }
+
+    fn rex_request(from: &[u8], module: &str, function: &str, args: &[u8]) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.tuple_header(2);
+        w.raw(from);
+        w.tuple_header(5);
+        w.atom("call");
+        w.atom(module);
+        w.atom(function);
+        w.raw(args);
+        w.atom("user");
+        w.into_bytes()
+    }
+
+    /// `rpc:call/4` through rex: the reply term, without version byte.
+    pub fn rpc(&self, module: &str, function: &str, args: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
+        self.check()?;
+        let (key, from) = self.call_pid();
+        let (tx, rx) = oneshot::channel();
+        self.pending().insert(key, tx);
+        let request = frame::reg_send(&from, "rex", &Self::rex_request(&from, module, function, args));
+        let outcome = self.rt.block_on(async {
+            let deadline = tokio::time::Instant::now() + timeout;
+            self.write(&request, timeout).await?;
+            match tokio::time::timeout_at(deadline, rx).await {
+                Ok(Ok(reply)) => Ok(reply),
+                Ok(Err(_)) => Err(Error::Receive(format!("{} closed the link during the call", self.peer.full()))),
+                Err(_) => Err(Error::Receive(format!(
+                    "{module}:{function} on {} did not answer within {} ms",
+                    self.peer.full(),
+                    timeout.as_millis()
+                ))),
+            }
+        });
+        self.pending().remove(&key);
+        let payload = outcome?;
+        match frame::rex_reply(&payload) {
+            Some(reply) => Ok(reply.to_vec()),
+            None => Err(Error::Receive("the reply to the call is not {rex, Reply}".into())),
+        }
+    }
+
+    /// The same request, answered to the link's own pid: `{rex, Reply}`
+    /// arrives through [`Link::receive`].
+    pub fn rpc_to(&self, module: &str, function: &str, args: &[u8], timeout: Duration) -> Result<(), Error> {
+        self.check()?;
+        let request = frame::reg_send(&self.self_pid, "rex", &Self::rex_request(&self.self_pid, module, function, args));
+        self.rt.block_on(self.write(&request, timeout))
+    }
+
+    pub fn send_by_name(&self, name: &str, payload: &[u8], timeout: Duration) -> Result<(), Error> {
+        self.check()?;
+        self.rt.block_on(self.write(&frame::reg_send(&self.self_pid, name, payload), timeout))
+    }
+
+    pub fn send_to_pid(&self, pid: &[u8], payload: &[u8], timeout: Duration) -> Result<(), Error> {
+        self.check()?;
+        self.rt.block_on(self.write(&frame::send(pid, payload), timeout))
+    }
+
+    /// The next message to the link's own pid, without version byte.
+    pub fn receive(&self, timeout: Duration) -> Result<Vec<u8>, Error> {
+        if !runtime::is_current(self.owner_pid) {
+            return self.check().map(|_| Vec::new());
+        }
+        self.rt.block_on(async {
+            let mut mailbox = self.mailbox.lock().await;
+            if let Ok(msg) = mailbox.try_recv() {
+                return Ok(msg);
+            }
+            match tokio::time::timeout(timeout, mailbox.recv()).await {
+                Ok(Some(msg)) => Ok(msg),
+                Ok(None) => Err(Error::Receive(format!("the link to {} is closed", self.peer.full()))),
+                Err(_) => Err(Error::Receive(format!("no message within {} ms", timeout.as_millis()))),
+            }
+        })
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        if self.is_alive() {
+            Ok(())
+        } else {
+            Err(Error::Send(format!("the link to {} is down", self.peer.full())))
+        }
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<(u32, u32), oneshot::Sender<Vec<u8>>>> {
+        self.shared.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        // A link inherited through a fork belongs to the parent's runtime.
+        if runtime::is_current(self.owner_pid) {
+            self.reader.abort();
+        }
+    }
+}
+
+/// Reads frames until the connection ends: ticks answered, messages routed.
+async fn read_loop(mut rd: OwnedReadHalf, writer: Writer_, shared: Arc<Shared>) {
+    let mut len = [0u8; 4];
+    loop {
+        if rd.read_exact(&mut len).await.is_err() {
+            break;
+        }
+        let n = u32::from_be_bytes(len) as usize;
+        if n == 0 {
+            if writer.lock().await.write_all(&frame::TICK).await.is_err() {
+                break;
+            }
+            continue;
+        }
+        if n > frame::MAX_FRAME {
+            break;
+        }
+        let mut buf = vec![0u8; n];
+        if rd.read_exact(&mut buf).await.is_err() {
+            break;
+        }
+        route(&buf, &shared);
+    }
+    shared.alive.store(false, Ordering::Release);
+    // Dropping the senders wakes every waiting call with "closed".
+    shared.pending.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
+fn route(buf: &[u8], shared: &Shared) {
+    let Ok(Incoming::Message { id, serial, payload }) = frame::parse(buf) else { return };
+    if id == SELF_ID {
+        let _ = shared.mailbox.send(payload.to_vec());
+        return;
+    }
+    let waiter = shared.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&(id, serial));
+    if let Some(tx) = waiter {
+        let _ = tx.send(payload.to_vec());
+    }
+}

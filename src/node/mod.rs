@@ -1,0 +1,39 @@
+//! One link to an Erlang node, as a hidden node: EPMD lookup and handshake
+//! (`connect`), the frames of the distribution protocol (`frame`), the link
+//! itself with its background reader that answers ticks (`link`), the
+//! process-wide runtime that runs it (`runtime`), and the persistent links
+//! kept across requests (`registry`).
+//!
+//! Nothing here knows PHP; `php::link` is the PHP face.
+
+pub mod connect;
+pub mod frame;
+pub mod link;
+pub mod name;
+pub mod registry;
+pub mod runtime;
+
+pub use link::Link;
+
+use std::fmt;
+
+/// What went wrong on a link, in mypeb's categories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The runtime could not start.
+    Init(String),
+    /// EPMD, TCP or the handshake failed.
+    Connect(String),
+    /// A frame could not be written.
+    Send(String),
+    /// Nothing arrived in time, or the link went down while waiting.
+    Receive(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Init(m) | Error::Connect(m) | Error::Send(m) | Error::Receive(m) => f.write_str(m),
+        }
+    }
+}
