@@ -41,7 +41,10 @@ pub struct Link {
     /// The process that made the link: after a fork it is not ours to use.
     pub owner_pid: u32,
     self_pid: Vec<u8>,
-    writer: Writer_,
+    /// Dropped only by the process that made it: dropping the last write
+    /// half shuts the socket down, which a forked child must not do to its
+    /// parent's connection.
+    writer: std::mem::ManuallyDrop<Writer_>,
     mailbox: tokio::sync::Mutex<mpsc::UnboundedReceiver<Vec<u8>>>,
     shared: Arc<Shared>,
     next_call: AtomicU32,
@@ -74,7 +77,7 @@ impl Link {
             creation: c.creation,
             owner_pid: std::process::id(),
             self_pid,
-            writer,
+            writer: std::mem::ManuallyDrop::new(writer),
             mailbox: tokio::sync::Mutex::new(rx),
             shared,
             next_call: AtomicU32::new(0),
@@ -205,6 +208,8 @@ impl Drop for Link {
         // A link inherited through a fork belongs to the parent's runtime.
         if runtime::is_current(self.owner_pid) {
             self.reader.abort();
+            // SAFETY: dropped once, here, and never used again.
+            unsafe { std::mem::ManuallyDrop::drop(&mut self.writer) };
         }
     }
 }
