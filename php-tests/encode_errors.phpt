@@ -72,7 +72,7 @@ ValueError: peb_encode(): Argument #2 ($data): ~u at position 0 of the format: e
 TypeError: peb_encode(): Argument #2 ($data): ~s at position 0 of the format expects string, array given
 TypeError: peb_encode(): Argument #2 ($data): ~b at position 0 of the format expects string, bool given
 TypeError: peb_encode(): Argument #2 ($data): ~P at position 0 of the format expects an Erlang Pid or other term resource, string given
-TypeError: peb_encode(): Argument #2 ($data): ~p at position 0 of the format expects a link resource from peb_connect(), string given
+TypeError: peb_encode(): Argument #2 ($data): ~p at position 0 of the format expects an open link resource from peb_connect(), string given
 TypeError: peb_encode(): Argument #2 ($data): ~v at position 0 of the format expects int, float, string, bool, null, array or a term resource, stdClass given
 TypeError: peb_encode(): Argument #2 ($data): ~d at position 12 of the format expects float, string given
 ValueError: peb_encode(): Argument #2 ($data): ~v at position 0 of the format: value nested deeper than 512 levels (a recursive array?)
