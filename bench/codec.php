@@ -5,16 +5,7 @@
 // scaling of a binary and a list: time at 2N over time at N, 2.0 is linear.
 // Run with: bench/codec (builds the release extension first).
 
-function best_of(int $rounds, callable $fn): float
-{
-    $best = INF;
-    for ($r = 0; $r < $rounds; $r++) {
-        $t = hrtime(true);
-        $fn();
-        $best = min($best, hrtime(true) - $t);
-    }
-    return $best / 1e9;
-}
+require __DIR__ . '/common.php';
 
 $quick = in_array('--quick', $argv, true);
 $n = $quick ? 20_000 : 200_000;

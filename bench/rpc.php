@@ -7,16 +7,7 @@ $node = getenv('PEB_TEST_NODE');
 $cookie = getenv('PEB_TEST_COOKIE');
 $n = in_array('--quick', $argv, true) ? 1000 : 5000;
 
-function best_of(int $rounds, callable $fn): float
-{
-    $best = INF;
-    for ($r = 0; $r < $rounds; $r++) {
-        $t = hrtime(true);
-        $fn();
-        $best = min($best, hrtime(true) - $t);
-    }
-    return $best / 1e3;
-}
+require __DIR__ . '/common.php';
 
 $l = peb_connect($node, $cookie, 5000) or exit("cannot connect: " . peb_error() . "\n");
 $nil = peb_encode('[]', [[]]);
@@ -25,13 +16,13 @@ peb_rpc('erlang', 'node', $nil, $l);
 
 $peb_node = best_of(3, function () use ($n, $nil, $l) {
     for ($i = 0; $i < $n; $i++) { peb_rpc('erlang', 'node', $nil, $l); }
-}) / $n;
+}) * 1e6 / $n;
 $peb_echo = best_of(3, function () use ($n, $kb, $l) {
     for ($i = 0; $i < $n; $i++) { peb_rpc('erlang', 'iolist_to_binary', $kb, $l); }
-}) / $n;
+}) * 1e6 / $n;
 $connect = best_of(1, function () use ($node, $cookie) {
     for ($i = 0; $i < 50; $i++) { peb_close(peb_connect($node, $cookie, 5000)); }
-}) / 50;
+}) * 1e6 / 50;
 
 $ebin = sys_get_temp_dir() . '/peb-bench-' . getmypid();
 @mkdir($ebin);

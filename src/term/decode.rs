@@ -311,27 +311,26 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// `n` elements of a tuple or list.
+    fn elements<B: Build<'a>>(&mut self, n: usize, b: &mut B) -> Result<B::Seq> {
+        let mut seq = b.seq(n);
+        for _ in 0..n {
+            let v = self.build(b)?;
+            b.push(&mut seq, v);
+        }
+        Ok(seq)
+    }
+
     fn tuple<B: Build<'a>>(&mut self, n: usize, b: &mut B) -> Result<B::Out> {
         let n = self.count(n, 1, "tuple")?;
-        self.nested(|r| {
-            let mut seq = b.seq(n);
-            for _ in 0..n {
-                let v = r.build(b)?;
-                b.push(&mut seq, v);
-            }
-            Ok(b.tuple(seq))
-        })
+        self.nested(|r| r.elements(n, b).map(|seq| b.tuple(seq)))
     }
 
     fn list<B: Build<'a>>(&mut self, start: usize, b: &mut B) -> Result<B::Out> {
         let n = self.u32()? as usize;
         let n = self.count(n, 1, "list")?;
         self.nested(|r| {
-            let mut seq = b.seq(n);
-            for _ in 0..n {
-                let v = r.build(b)?;
-                b.push(&mut seq, v);
-            }
+            let seq = r.elements(n, b)?;
             if r.buf.get(r.pos) == Some(&tag::NIL) {
                 r.pos += 1;
                 return Ok(if n == 0 { b.nil() } else { b.list(seq) });
