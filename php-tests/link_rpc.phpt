@@ -12,6 +12,11 @@ var_dump(peb_decode(peb_rpc('erlang', 'node', $nil, $l))[0] === $node);
 echo peb_print_term(peb_rpc('lists', 'reverse', peb_encode('[~v]', [[[1, 2, 3]]])), true), "\n";
 echo peb_print_term(peb_rpc('erlang', 'list_to_tuple', peb_encode('[[~a,~s,~i]]', [[['x', 'y', 3]]])), true), "\n";
 
+// A hidden node: listed by nodes(hidden), not by nodes().
+$me = peb_linkinfo($l)['thisnodename'];
+var_dump(in_array($me, peb_decode(peb_rpc('erlang', 'nodes', peb_encode('[~a]', [['hidden']])))[0], true));
+var_dump(in_array($me, peb_decode(peb_rpc('erlang', 'nodes', $nil))[0], true));
+
 // {badrpc, ...} is data, as mypeb returned it.
 $bad = peb_decode(peb_rpc('no_such_module', 'f', $nil))[0];
 var_dump($bad[0], $bad[1][0]);
@@ -41,6 +46,8 @@ NULL
 bool(true)
 [3,2,1]
 {x,"y",3}
+bool(true)
+bool(false)
 string(6) "badrpc"
 string(4) "EXIT"
 bool(true)

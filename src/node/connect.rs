@@ -1,7 +1,11 @@
 //! Opening a link: the node's port from EPMD, a TCP connection with
 //! TCP_NODELAY (without it every call waits about 44 ms for delayed ACKs),
 //! and the distribution handshake (version 6) as a hidden node, through
-//! erl_dist. No error message carries the cookie.
+//! erl_dist. The node that answers must have the name asked for. No error
+//! message carries the cookie.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use erl_dist::epmd::EpmdClient;
 use erl_dist::handshake::{ClientSideHandshake, HandshakeError, HandshakeStatus};
@@ -36,9 +40,39 @@ async fn lookup(peer: &NodeName) -> Result<u16, Error> {
     }
 }
 
+/// Ports EPMD gave, so that reconnecting skips the lookup; an entry is
+/// dropped as soon as it fails or leads to a node of another name.
+static PORTS: Mutex<Option<HashMap<String, u16>>> = Mutex::new(None);
+
+fn cached_port(full: &str) -> Option<u16> {
+    PORTS.lock().unwrap_or_else(|e| e.into_inner()).as_ref()?.get(full).copied()
+}
+
+fn remember_port(full: &str, port: Option<u16>) {
+    let mut ports = PORTS.lock().unwrap_or_else(|e| e.into_inner());
+    let ports = ports.get_or_insert_with(HashMap::new);
+    match port {
+        Some(p) => ports.insert(full.to_string(), p),
+        None => ports.remove(full),
+    };
+}
+
 pub async fn connect(peer: &NodeName, cookie: &str) -> Result<Connected, Error> {
     let full = peer.full();
+    if let Some(port) = cached_port(&full) {
+        match handshake(peer, port, cookie).await {
+            Ok(c) => return Ok(c),
+            Err(_) => remember_port(&full, None),
+        }
+    }
     let port = lookup(peer).await?;
+    let connected = handshake(peer, port, cookie).await?;
+    remember_port(&full, Some(port));
+    Ok(connected)
+}
+
+async fn handshake(peer: &NodeName, port: u16, cookie: &str) -> Result<Connected, Error> {
+    let full = peer.full();
     let stream = TcpStream::connect((peer.host.as_str(), port))
         .await
         .map_err(|e| Error::Connect(format!("cannot connect to {full} on port {port}: {e}")))?;
@@ -56,7 +90,10 @@ pub async fn connect(peer: &NodeName, cookie: &str) -> Result<Connected, Error> 
     if !matches!(status, HandshakeStatus::Ok | HandshakeStatus::OkSimultaneous | HandshakeStatus::Alive) {
         return Err(Error::Connect(format!("{full} refused the connection ({status:?})")));
     }
-    let (compat, _peer) = hs.execute_rest(true).await.map_err(refused)?;
+    let (compat, answered) = hs.execute_rest(true).await.map_err(refused)?;
+    if answered.name.to_string() != full {
+        return Err(Error::Connect(format!("{} answered on the port of {full}", answered.name)));
+    }
     Ok(Connected { stream: compat.into_inner(), local, creation: creation.get() })
 }
 
