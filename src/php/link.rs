@@ -130,6 +130,33 @@ fn link_arg(fname: &str, n: usize, link: Option<&Zval>) -> Result<Arc<Link>, Fai
     Ok(current)
 }
 
+/// Runs `op` on the call's link. A persistent link found dead only by the
+/// call itself (its node restarted a moment ago, before the reader saw the
+/// connection close) is replaced and the call made once more on the new
+/// link: the request went to a node incarnation that is gone.
+fn on_link<T>(
+    fname: &str,
+    n: usize,
+    link: Option<&Zval>,
+    op: impl Fn(&Link) -> Result<T, node::Error>,
+) -> Result<T, Fail> {
+    let current = link_arg(fname, n, link)?;
+    match op(&current) {
+        Err(e) if !current.is_alive() && is_persistent(link) => {
+            let fresh = link_arg(fname, n, link).map_err(|_| Fail::from(e))?;
+            Ok(op(&fresh)?)
+        }
+        other => Ok(other?),
+    }
+}
+
+fn is_persistent(link: Option<&Zval>) -> bool {
+    match link {
+        Some(zv) => resources::link_of(zv).is_some_and(|h| h.persistent.is_some()),
+        None => DEFAULT.with(|d| d.borrow().as_ref().is_some_and(|h| h.persistent.is_some())),
+    }
+}
+
 fn term_arg<'z>(fname: &str, n: usize, name: &str, zv: &'z Zval) -> Result<&'z TermValue, Fail> {
     resources::term_of(zv).map(|(_, v)| v).ok_or_else(|| type_error(fname, n, name, "an Erlang Term resource", zv))
 }
@@ -193,8 +220,8 @@ pub fn peb_rpc(module: String, function: String, args: &Zval, link: Option<&Zval
         name_arg("peb_rpc", 1, "module", &module)?;
         name_arg("peb_rpc", 2, "function", &function)?;
         let args = term_arg("peb_rpc", 3, "$args", args)?;
-        let link = link_arg("peb_rpc", 4, link)?;
-        let reply = link.rpc(&module, &function, args.term(), ini::timeout())?;
+        let timeout = ini::timeout();
+        let reply = on_link("peb_rpc", 4, link, |l| l.rpc(&module, &function, args.term(), timeout))?;
         Ok(resources::new_resource(Kind::Term, TermValue::from_term(&reply, false)))
     })
 }
@@ -207,7 +234,8 @@ pub fn peb_rpc_to(module: String, function: String, args: &Zval, link: Option<&Z
         name_arg("peb_rpc_to", 1, "module", &module)?;
         name_arg("peb_rpc_to", 2, "function", &function)?;
         let args = term_arg("peb_rpc_to", 3, "$args", args)?;
-        link_arg("peb_rpc_to", 4, link)?.rpc_to(&module, &function, args.term(), ini::timeout())?;
+        let timeout = ini::timeout();
+        on_link("peb_rpc_to", 4, link, |l| l.rpc_to(&module, &function, args.term(), timeout))?;
         Ok(boolean(true))
     })
 }
@@ -219,7 +247,7 @@ pub fn peb_send_byname(name: String, msg: &Zval, link: Option<&Zval>, timeout_ms
         name_arg("peb_send_byname", 1, "name", &name)?;
         let msg = term_arg("peb_send_byname", 2, "$msg", msg)?;
         let timeout = timeout_arg("peb_send_byname", 4, timeout_ms)?;
-        link_arg("peb_send_byname", 3, link)?.send_by_name(&name, msg.term(), timeout)?;
+        on_link("peb_send_byname", 3, link, |l| l.send_by_name(&name, msg.term(), timeout))?;
         Ok(boolean(true))
     })
 }
@@ -234,7 +262,7 @@ pub fn peb_send_bypid(pid: &Zval, msg: &Zval, link: Option<&Zval>, timeout_ms: O
         };
         let msg = term_arg("peb_send_bypid", 2, "$msg", msg)?;
         let timeout = timeout_arg("peb_send_bypid", 4, timeout_ms)?;
-        link_arg("peb_send_bypid", 3, link)?.send_to_pid(pid.term(), msg.term(), timeout)?;
+        on_link("peb_send_bypid", 3, link, |l| l.send_to_pid(pid.term(), msg.term(), timeout))?;
         Ok(boolean(true))
     })
 }
@@ -254,10 +282,7 @@ pub fn peb_receive(link: Option<&Zval>, timeout_ms: Option<i64>) -> PhpResult<Zv
 #[php_function]
 pub fn peb_linkinfo(link: Option<&Zval>) -> PhpResult<Zval> {
     run(|| {
-        let persistent = match link {
-            Some(zv) => resources::link_of(zv).is_some_and(|h| h.persistent.is_some()),
-            None => DEFAULT.with(|d| d.borrow().as_ref().is_some_and(|h| h.persistent.is_some())),
-        };
+        let persistent = is_persistent(link);
         let l = link_arg("peb_linkinfo", 1, link)?;
         let mut ht = ZendHashTable::new();
         let _ = ht.insert("thishostname", l.local.host.clone());
