@@ -62,37 +62,54 @@ pub async fn connect(peer: &NodeName, cookie: &str) -> Result<Connected, Error> 
     if let Some(port) = cached_port(&full) {
         match handshake(peer, port, cookie).await {
             Ok(c) => return Ok(c),
-            Err(_) => remember_port(&full, None),
+            // The node is there but said no (a wrong cookie): asking EPMD changes nothing.
+            Err(Attempt::Refused(e)) => return Err(e),
+            Err(Attempt::WrongPort(_)) => remember_port(&full, None),
         }
     }
     let port = lookup(peer).await?;
-    let connected = handshake(peer, port, cookie).await?;
+    let connected = handshake(peer, port, cookie).await.map_err(Attempt::into_error)?;
     remember_port(&full, Some(port));
     Ok(connected)
 }
 
-async fn handshake(peer: &NodeName, port: u16, cookie: &str) -> Result<Connected, Error> {
+/// How a handshake on a port failed: nobody there (or another node), or a refusal.
+enum Attempt {
+    WrongPort(Error),
+    Refused(Error),
+}
+
+impl Attempt {
+    fn into_error(self) -> Error {
+        match self {
+            Attempt::WrongPort(e) | Attempt::Refused(e) => e,
+        }
+    }
+}
+
+async fn handshake(peer: &NodeName, port: u16, cookie: &str) -> Result<Connected, Attempt> {
     let full = peer.full();
     let stream = TcpStream::connect((peer.host.as_str(), port))
         .await
-        .map_err(|e| Error::Connect(format!("cannot connect to {full} on port {port}: {e}")))?;
-    stream.set_nodelay(true).map_err(|e| Error::Connect(format!("cannot set TCP_NODELAY: {e}")))?;
+        .map_err(|e| Attempt::WrongPort(Error::Connect(format!("cannot connect to {full} on port {port}: {e}"))))?;
+    let refused = |e: String| Attempt::Refused(Error::Connect(e));
+    stream.set_nodelay(true).map_err(|e| refused(format!("cannot set TCP_NODELAY: {e}")))?;
 
     let local = super::name::unique_local(peer);
     let creation = Creation::random();
-    let local_node = LocalNode::new(
-        local.full().parse().map_err(|e| Error::Connect(format!("bad local node name: {e:?}")))?,
-        creation,
-    );
-    let mut hs = ClientSideHandshake::new(stream.compat(), local_node, cookie);
-    let refused = |e: HandshakeError| Error::Connect(handshake_failure(&full, e));
-    let status = hs.execute_send_name(erl_dist::HIGHEST_DISTRIBUTION_PROTOCOL_VERSION).await.map_err(refused)?;
+    let name = local.full().parse().map_err(|e| refused(format!("bad local node name: {e:?}")))?;
+    let mut hs = ClientSideHandshake::new(stream.compat(), LocalNode::new(name, creation), cookie);
+    let status = hs
+        .execute_send_name(erl_dist::HIGHEST_DISTRIBUTION_PROTOCOL_VERSION)
+        .await
+        .map_err(|e| refused(handshake_failure(&full, e)))?;
     if !matches!(status, HandshakeStatus::Ok | HandshakeStatus::OkSimultaneous | HandshakeStatus::Alive) {
-        return Err(Error::Connect(format!("{full} refused the connection ({status:?})")));
+        return Err(refused(format!("{full} refused the connection ({status:?})")));
     }
-    let (compat, answered) = hs.execute_rest(true).await.map_err(refused)?;
+    let (compat, answered) = hs.execute_rest(true).await.map_err(|e| refused(handshake_failure(&full, e)))?;
     if answered.name.to_string() != full {
-        return Err(Error::Connect(format!("{} answered on the port of {full}", answered.name)));
+        let e = Error::Connect(format!("{} answered on the port of {full}", answered.name));
+        return Err(Attempt::WrongPort(e));
     }
     Ok(Connected { stream: compat.into_inner(), local, creation: creation.get() })
 }

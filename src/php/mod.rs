@@ -32,6 +32,10 @@ pub extern "C" fn request_shutdown(_ty: i32, _module_number: i32) -> i32 {
 }
 
 pub fn module(module: ModuleBuilder) -> ModuleBuilder {
-    let module = module.startup_function(startup).request_startup_function(request_startup).info_function(info::info);
+    let module = module
+        .startup_function(startup)
+        .request_startup_function(request_startup)
+        .request_shutdown_function(request_shutdown)
+        .info_function(info::info);
     link::functions(codec::functions(module))
 }
