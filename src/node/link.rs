@@ -25,13 +25,17 @@ use crate::term::encode::Writer;
 /// Id of the link's own pid, the one `~p` encodes; call pids count from above it.
 const SELF_ID: u32 = 1;
 
+/// Messages kept for `peb_receive` at most; beyond, new ones are dropped, so
+/// that a persistent link nobody reads cannot grow a worker without bound.
+pub const MAILBOX_SIZE: usize = 4096;
+
 type Writer_ = Arc<tokio::sync::Mutex<OwnedWriteHalf>>;
 
 /// State the reader task shares with the link.
 struct Shared {
     alive: AtomicBool,
     pending: Mutex<HashMap<(u32, u32), oneshot::Sender<Vec<u8>>>>,
-    mailbox: mpsc::UnboundedSender<Vec<u8>>,
+    mailbox: mpsc::Sender<Vec<u8>>,
 }
 
 pub struct Link {
@@ -45,7 +49,7 @@ pub struct Link {
     /// half shuts the socket down, which a forked child must not do to its
     /// parent's connection.
     writer: std::mem::ManuallyDrop<Writer_>,
-    mailbox: tokio::sync::Mutex<mpsc::UnboundedReceiver<Vec<u8>>>,
+    mailbox: tokio::sync::Mutex<mpsc::Receiver<Vec<u8>>>,
     shared: Arc<Shared>,
     next_call: AtomicU32,
     reader: JoinHandle<()>,
@@ -67,7 +71,7 @@ impl Link {
     fn start(peer: NodeName, c: connect::Connected, rt: Arc<Runtime>) -> Link {
         let (rd, wr) = c.stream.into_split();
         let writer = Arc::new(tokio::sync::Mutex::new(wr));
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(MAILBOX_SIZE);
         let shared = Arc::new(Shared { alive: AtomicBool::new(true), pending: Mutex::default(), mailbox: tx });
         let reader = rt.spawn(read_loop(rd, writer.clone(), shared.clone()));
         let self_pid = frame::pid(&c.local.full(), SELF_ID, 0, c.creation);
@@ -245,7 +249,7 @@ async fn read_loop(mut rd: OwnedReadHalf, writer: Writer_, shared: Arc<Shared>) 
 fn route(buf: &[u8], shared: &Shared) {
     let Ok(Incoming::Message { id, serial, payload }) = frame::parse(buf) else { return };
     if id == SELF_ID {
-        let _ = shared.mailbox.send(payload.to_vec());
+        let _ = shared.mailbox.try_send(payload.to_vec());
         return;
     }
     let waiter = shared.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&(id, serial));
