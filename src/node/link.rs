@@ -31,10 +31,13 @@ pub const MAILBOX_SIZE: usize = 4096;
 
 type Writer_ = Arc<tokio::sync::Mutex<OwnedWriteHalf>>;
 
+/// Calls waiting for a reply, by the id and serial of their reply pid.
+type Pending = HashMap<(u32, u32), oneshot::Sender<Vec<u8>>>;
+
 /// State the reader task shares with the link.
 struct Shared {
     alive: AtomicBool,
-    pending: Mutex<HashMap<(u32, u32), oneshot::Sender<Vec<u8>>>>,
+    pending: Mutex<Pending>,
     mailbox: mpsc::Sender<Vec<u8>>,
 }
 
@@ -62,9 +65,10 @@ impl Link {
         let peer = NodeName::parse(node).map_err(Error::Connect)?;
         let rt = runtime::get()?;
         let full = peer.full();
-        let connected = rt
-            .block_on(async { tokio::time::timeout(timeout, connect::connect(&peer, cookie)).await })
-            .map_err(|_| Error::Connect(format!("connecting to {full} timed out after {} ms", timeout.as_millis())))??;
+        let connected =
+            rt.block_on(async { tokio::time::timeout(timeout, connect::connect(&peer, cookie)).await }).map_err(
+                |_| Error::Connect(format!("connecting to {full} timed out after {} ms", timeout.as_millis())),
+            )??;
         Ok(Arc::new(Link::start(peer, connected, rt)))
     }
 
@@ -162,7 +166,8 @@ impl Link {
     /// arrives through [`Link::receive`].
     pub fn rpc_to(&self, module: &str, function: &str, args: &[u8], timeout: Duration) -> Result<(), Error> {
         self.check()?;
-        let request = frame::reg_send(&self.self_pid, "rex", &Self::rex_request(&self.self_pid, module, function, args));
+        let request =
+            frame::reg_send(&self.self_pid, "rex", &Self::rex_request(&self.self_pid, module, function, args));
         self.rt.block_on(self.write(&request, timeout))
     }
 
@@ -178,8 +183,10 @@ impl Link {
 
     /// The next message to the link's own pid, without version byte.
     pub fn receive(&self, timeout: Duration) -> Result<Vec<u8>, Error> {
+        // Messages already queued are still delivered after the link went
+        // down; only a link inherited through a fork is refused outright.
         if !runtime::is_current(self.owner_pid) {
-            return self.check().map(|_| Vec::new());
+            return Err(Error::Receive("the link belongs to the parent process".into()));
         }
         self.rt.block_on(async {
             let mut mailbox = self.mailbox.lock().await;
@@ -195,14 +202,10 @@ impl Link {
     }
 
     fn check(&self) -> Result<(), Error> {
-        if self.is_alive() {
-            Ok(())
-        } else {
-            Err(Error::Send(format!("the link to {} is down", self.peer.full())))
-        }
+        if self.is_alive() { Ok(()) } else { Err(Error::Send(format!("the link to {} is down", self.peer.full()))) }
     }
 
-    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<(u32, u32), oneshot::Sender<Vec<u8>>>> {
+    fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
         self.shared.pending.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -19,10 +19,10 @@ static TABLE: Mutex<Option<Table>> = Mutex::new(None);
 /// The live persistent link to `node` with `cookie`, made or remade as needed.
 pub fn get(node: &str, cookie: &str, timeout: Duration) -> Result<Arc<Link>, Error> {
     let key = (node.to_string(), cookie.to_string());
-    if let Some(link) = with_table(|t| t.links.get(&key).cloned()) {
-        if link.is_alive() {
-            return Ok(link);
-        }
+    if let Some(link) = with_table(|t| t.links.get(&key).cloned())
+        && link.is_alive()
+    {
+        return Ok(link);
     }
     let link = Link::connect(node, cookie, timeout)?;
     with_table(|t| t.links.insert(key, link.clone()));

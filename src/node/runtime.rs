@@ -13,10 +13,10 @@ static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
 pub fn get() -> Result<Arc<Runtime>, super::Error> {
     let pid = std::process::id();
     let mut slot = RUNTIME.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((owner, rt)) = slot.as_ref() {
-        if *owner == pid {
-            return Ok(rt.clone());
-        }
+    if let Some((owner, rt)) = slot.as_ref()
+        && *owner == pid
+    {
+        return Ok(rt.clone());
     }
     // Inherited from the parent: its worker thread does not exist here, and
     // shutting it down could wait forever, so it is leaked, not dropped.

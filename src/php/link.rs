@@ -98,13 +98,17 @@ fn timeout_arg(fname: &str, n: usize, ms: Option<i64>) -> Result<Duration, Fail>
     match ms {
         None => Ok(ini::timeout()),
         Some(ms) if ms > 0 => Ok(Duration::from_millis(ms as u64)),
-        Some(ms) => Err(value_error(format!("{fname}(): Argument #{n} ($timeout_ms) must be greater than 0, {ms} given"))),
+        Some(ms) => {
+            Err(value_error(format!("{fname}(): Argument #{n} ($timeout_ms) must be greater than 0, {ms} given")))
+        }
     }
 }
 
 fn name_arg(fname: &str, n: usize, arg: &str, name: &str) -> Result<(), Fail> {
     if name.is_empty() || !atom_len_ok(name) {
-        return Err(value_error(format!("{fname}(): Argument #{n} (${arg}) must be an atom name of 1 to 255 characters")));
+        return Err(value_error(format!(
+            "{fname}(): Argument #{n} (${arg}) must be an atom name of 1 to 255 characters"
+        )));
     }
     Ok(())
 }
@@ -113,10 +117,12 @@ fn name_arg(fname: &str, n: usize, arg: &str, name: &str) -> Result<(), Fail> {
 /// request. A dead persistent link is replaced here, unseen by PHP code.
 fn link_arg(fname: &str, n: usize, link: Option<&Zval>) -> Result<Arc<Link>, Fail> {
     let handle = match link {
-        Some(zv) => resources::link_of(zv).ok_or_else(|| type_error(fname, n, "$link", "a PHP-Erlang Bridge link", zv))?,
-        None => DEFAULT.with(|d| d.borrow().clone()).ok_or_else(|| {
-            Fail::Report(Code::Connect, "no link: call peb_connect() or peb_pconnect() first".into())
-        })?,
+        Some(zv) => {
+            resources::link_of(zv).ok_or_else(|| type_error(fname, n, "$link", "a PHP-Erlang Bridge link", zv))?
+        }
+        None => DEFAULT
+            .with(|d| d.borrow().clone())
+            .ok_or_else(|| Fail::Report(Code::Connect, "no link: call peb_connect() or peb_pconnect() first".into()))?,
     };
     let current = handle.link.borrow().clone();
     let Some(current) = current else {
@@ -157,6 +163,13 @@ fn is_persistent(link: Option<&Zval>) -> bool {
     }
 }
 
+/// The checked arguments of `peb_rpc` and `peb_rpc_to`: two atom names and a term.
+fn call_args<'z>(fname: &str, module: &str, function: &str, args: &'z Zval) -> Result<&'z TermValue, Fail> {
+    name_arg(fname, 1, "module", module)?;
+    name_arg(fname, 2, "function", function)?;
+    term_arg(fname, 3, "$args", args)
+}
+
 fn term_arg<'z>(fname: &str, n: usize, name: &str, zv: &'z Zval) -> Result<&'z TermValue, Fail> {
     resources::term_of(zv).map(|(_, v)| v).ok_or_else(|| type_error(fname, n, name, "an Erlang Term resource", zv))
 }
@@ -170,7 +183,8 @@ fn connect(fname: &str, node: Option<String>, cookie: Option<String>, ms: Option
     let timeout = timeout_arg(fname, 3, ms)?;
     let made = if persistent { registry::get(&node, &cookie, timeout) } else { Link::connect(&node, &cookie, timeout) };
     let link = made.inspect_err(|e| php_error(&ErrorType::Warning, &e.to_string()))?;
-    let handle = Rc::new(LinkHandle { link: RefCell::new(Some(link)), persistent: persistent.then_some((node, cookie)) });
+    let handle =
+        Rc::new(LinkHandle { link: RefCell::new(Some(link)), persistent: persistent.then_some((node, cookie)) });
     DEFAULT.with(|d| *d.borrow_mut() = Some(handle.clone()));
     OPENED.with(|o| o.set(o.get() + 1));
     Ok(resources::new_link_resource(handle))
@@ -195,7 +209,8 @@ pub fn peb_pconnect(node: Option<String>, cookie: Option<String>, timeout_ms: Op
 pub fn peb_close(link: Option<&Zval>) -> PhpResult<Zval> {
     run(|| {
         let handle = match link {
-            Some(zv) => resources::link_of(zv).ok_or_else(|| type_error("peb_close", 1, "$link", "a PHP-Erlang Bridge link", zv))?,
+            Some(zv) => resources::link_of(zv)
+                .ok_or_else(|| type_error("peb_close", 1, "$link", "a PHP-Erlang Bridge link", zv))?,
             None => match DEFAULT.with(|d| d.borrow_mut().take()) {
                 Some(h) => h,
                 None => return Ok(boolean(true)),
@@ -217,9 +232,7 @@ pub fn peb_close(link: Option<&Zval>) -> PhpResult<Zval> {
 #[php_function]
 pub fn peb_rpc(module: String, function: String, args: &Zval, link: Option<&Zval>) -> PhpResult<Zval> {
     run(|| {
-        name_arg("peb_rpc", 1, "module", &module)?;
-        name_arg("peb_rpc", 2, "function", &function)?;
-        let args = term_arg("peb_rpc", 3, "$args", args)?;
+        let args = call_args("peb_rpc", &module, &function, args)?;
         let timeout = ini::timeout();
         let reply = on_link("peb_rpc", 4, link, |l| l.rpc(&module, &function, args.term(), timeout))?;
         Ok(resources::new_resource(Kind::Term, TermValue::from_term(&reply, false)))
@@ -231,9 +244,7 @@ pub fn peb_rpc(module: String, function: String, args: &Zval, link: Option<&Zval
 #[php_function]
 pub fn peb_rpc_to(module: String, function: String, args: &Zval, link: Option<&Zval>) -> PhpResult<Zval> {
     run(|| {
-        name_arg("peb_rpc_to", 1, "module", &module)?;
-        name_arg("peb_rpc_to", 2, "function", &function)?;
-        let args = term_arg("peb_rpc_to", 3, "$args", args)?;
+        let args = call_args("peb_rpc_to", &module, &function, args)?;
         let timeout = ini::timeout();
         on_link("peb_rpc_to", 4, link, |l| l.rpc_to(&module, &function, args.term(), timeout))?;
         Ok(boolean(true))

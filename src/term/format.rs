@@ -119,10 +119,10 @@ thread_local! {
 pub fn parse_cached(format: &str) -> Result<Rc<Item>, FormatError> {
     let hit = CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        if let Some((f, item)) = &c.last {
-            if **f == *format {
-                return Some(item.clone());
-            }
+        if let Some((f, item)) = &c.last
+            && **f == *format
+        {
+            return Some(item.clone());
         }
         let (f, item) = c.seen.get_key_value(format).map(|(f, i)| (f.clone(), i.clone()))?;
         c.last = Some((f, item.clone()));

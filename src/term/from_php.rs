@@ -140,7 +140,7 @@ fn int_arg(it: &Item, slot: &Zval) -> Result<i64> {
         return Ok(slot.long().expect("is_long"));
     }
     if let Some(f) = slot.double() {
-        if f.is_finite() && f.fract() == 0.0 && f >= -9.223_372_036_854_776e18 && f < 9.223_372_036_854_776e18 {
+        if f.is_finite() && f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
             return Ok(f as i64);
         }
         return Err(type_err(it, "int (a float without fraction at most)", slot));
