@@ -105,11 +105,11 @@ pub fn parse(frame: &[u8]) -> Result<Incoming<'_>, DecodeError> {
     }
 }
 
-/// The `Reply` of `{rex, Reply}`, as bytes of one term.
-pub fn rex_reply(payload: &[u8]) -> Option<&[u8]> {
+/// The `Reply` of `{Tag, Reply}` (`{rex, Reply}` from rex), as bytes of one term.
+pub fn tagged_reply<'a>(payload: &'a [u8], tag_name: &str) -> Option<&'a [u8]> {
     let [tag::SMALL_TUPLE, 2, rest @ ..] = payload else { return None };
     let (first, used) = decode::decode_prefix(rest).ok()?;
-    matches!(first, Term::Atom(ref a) if a == "rex").then(|| &rest[used..])
+    matches!(first, Term::Atom(ref a) if a == tag_name).then(|| &rest[used..])
 }
 
 #[cfg(test)]
@@ -140,7 +140,7 @@ mod tests {
         w.atom("rex");
         w.atom("ok");
         let b = w.into_bytes();
-        assert_eq!(rex_reply(&b), Some(&[119, 2, b'o', b'k'][..]));
-        assert_eq!(rex_reply(&[tag::NIL]), None);
+        assert_eq!(tagged_reply(&b, "rex"), Some(&[119, 2, b'o', b'k'][..]));
+        assert_eq!(tagged_reply(&[tag::NIL], "rex"), None);
     }
 }

@@ -29,6 +29,9 @@ const SELF_ID: u32 = 1;
 /// that a persistent link nobody reads cannot grow a worker without bound.
 pub const MAILBOX_SIZE: usize = 4096;
 
+/// The tag of [`Link::call`]'s gen_server calls (gen_server replies `{Tag, Reply}`).
+const CALL_TAG: &str = "peb";
+
 type Writer_ = Arc<tokio::sync::Mutex<OwnedWriteHalf>>;
 
 /// Calls waiting for a reply, by the id and serial of their reply pid.
@@ -136,29 +139,57 @@ impl Link {
 
     /// `rpc:call/4` through rex: the reply term, without version byte.
     pub fn rpc(&self, module: &str, function: &str, args: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
+        let what = || format!("{module}:{function} on {}", self.peer.full());
+        self.request("rex", "rex", |from| Self::rex_request(from, module, function, args), timeout, what)
+    }
+
+    /// A `gen_server:call` to the process registered as `name`, in one
+    /// message and without rex: `{'$gen_call', {From, peb}, Request}`,
+    /// answered `{peb, Reply}`. The reply term, without version byte.
+    pub fn call(&self, name: &str, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
+        let what = || format!("{name} on {}", self.peer.full());
+        let message = |from: &[u8]| {
+            let mut w = Writer::default();
+            w.tuple_header(3);
+            w.atom("$gen_call");
+            w.tuple_header(2);
+            w.raw(from);
+            w.atom(CALL_TAG);
+            w.raw(request);
+            w.into_bytes()
+        };
+        self.request(name, CALL_TAG, message, timeout, what)
+    }
+
+    /// Sends `message(reply_pid)` to `to` and waits for `{tag, Reply}` at a
+    /// pid made for this one request.
+    fn request(
+        &self,
+        to: &str,
+        tag: &str,
+        message: impl FnOnce(&[u8]) -> Vec<u8>,
+        timeout: Duration,
+        what: impl Fn() -> String,
+    ) -> Result<Vec<u8>, Error> {
         self.check()?;
         let (key, from) = self.call_pid();
         let (tx, rx) = oneshot::channel();
         self.pending().insert(key, tx);
-        let request = frame::reg_send(&from, "rex", &Self::rex_request(&from, module, function, args));
+        let request = frame::reg_send(&from, to, &message(&from));
         let outcome = self.rt.block_on(async {
             let deadline = tokio::time::Instant::now() + timeout;
             self.write(&request, timeout).await?;
             match tokio::time::timeout_at(deadline, rx).await {
                 Ok(Ok(reply)) => Ok(reply),
                 Ok(Err(_)) => Err(Error::Receive(format!("{} closed the link during the call", self.peer.full()))),
-                Err(_) => Err(Error::Receive(format!(
-                    "{module}:{function} on {} did not answer within {} ms",
-                    self.peer.full(),
-                    timeout.as_millis()
-                ))),
+                Err(_) => Err(Error::Receive(format!("{} did not answer within {} ms", what(), timeout.as_millis()))),
             }
         });
         self.pending().remove(&key);
         let payload = outcome?;
-        match frame::rex_reply(&payload) {
+        match frame::tagged_reply(&payload, tag) {
             Some(reply) => Ok(reply.to_vec()),
-            None => Err(Error::Receive("the reply to the call is not {rex, Reply}".into())),
+            None => Err(Error::Receive(format!("the reply of {} is not {{{tag}, Reply}}", what()))),
         }
     }
 

@@ -5,6 +5,7 @@ use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
 use super::ini;
 use crate::node::registry;
+use crate::session;
 use crate::term::decode;
 
 pub extern "C" fn info(_module: *mut ModuleEntry) {
@@ -15,6 +16,8 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_row!("compressed term limit (bytes)", decode::MAX_INFLATED.to_string());
     info_table_row!("integer limit (bits)", (decode::MAX_BIG_BYTES * 8).to_string());
     info_table_row!("persistent links in this process", registry::count().to_string());
+    info_table_row!("session save handler", "erlang");
+    info_table_row!("session server carried (autoload)", session::server::carried());
     info_table_end!();
     info_table_start!();
     info_table_row!("Directive", "Value");
@@ -22,5 +25,8 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
     let cookie = if ini::string(ini::COOKIE).is_empty() { "(empty: ~/.erlang.cookie)" } else { "********" };
     info_table_row!("peb.default_cookie", cookie);
     info_table_row!("peb.default_timeout", ini::timeout().as_millis().to_string());
+    for name in [ini::SESSION_LOCKING, ini::SESSION_LOCK_WAIT, ini::SESSION_LOCK_EXPIRE, ini::SESSION_AUTOLOAD] {
+        info_table_row!(name.to_string_lossy().into_owned(), ini::string(name));
+    }
     info_table_end!();
 }

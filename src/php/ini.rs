@@ -15,11 +15,20 @@ unsafe extern "C" {
 pub const NODENAME: &CStr = c"peb.default_nodename";
 pub const COOKIE: &CStr = c"peb.default_cookie";
 pub const TIMEOUT: &CStr = c"peb.default_timeout";
+pub const SESSION_LOCKING: &CStr = c"peb.session.locking";
+pub const SESSION_LOCK_WAIT: &CStr = c"peb.session.lock_wait";
+pub const SESSION_LOCK_EXPIRE: &CStr = c"peb.session.lock_expire";
+pub const SESSION_AUTOLOAD: &CStr = c"peb.session.autoload";
+const MAX_EXECUTION_TIME: &CStr = c"max_execution_time";
 
-static ENTRIES: IniEntryDefs<4> = IniEntryDefs::new([
+static ENTRIES: IniEntryDefs<8> = IniEntryDefs::new([
     IniEntryDef::new(NODENAME, c"", IniEntryPermission::All),
     IniEntryDef::new(COOKIE, c"", IniEntryPermission::All),
     IniEntryDef::new(TIMEOUT, c"5000", IniEntryPermission::All),
+    IniEntryDef::new(SESSION_LOCKING, c"1", IniEntryPermission::All),
+    IniEntryDef::new(SESSION_LOCK_WAIT, c"30000", IniEntryPermission::All),
+    IniEntryDef::new(SESSION_LOCK_EXPIRE, c"0", IniEntryPermission::All),
+    IniEntryDef::new(SESSION_AUTOLOAD, c"1", IniEntryPermission::All),
     IniEntryDef::end(),
 ]);
 
@@ -37,11 +46,21 @@ pub fn string(name: &CStr) -> String {
     }
 }
 
+/// An integer setting (`0` where it is not a number, as PHP reads it).
+pub fn long(name: &CStr) -> i64 {
+    // SAFETY: the name is NUL-terminated; PHP returns 0 for an unknown entry.
+    unsafe { zend_ini_long(name.as_ptr(), name.count_bytes(), 0) }
+}
+
 /// `peb.default_timeout`, at least 1 ms.
 pub fn timeout() -> Duration {
-    // SAFETY: the name is a registered entry.
-    let ms = unsafe { zend_ini_long(TIMEOUT.as_ptr(), TIMEOUT.count_bytes(), 0) };
-    Duration::from_millis(ms.max(1) as u64)
+    Duration::from_millis(long(TIMEOUT).max(1) as u64)
+}
+
+/// `peb.session.lock_expire`; 0 means `max_execution_time`, or 30 s where that is 0 too.
+pub fn lock_expire() -> Duration {
+    let s = [long(SESSION_LOCK_EXPIRE), long(MAX_EXECUTION_TIME), 30].into_iter().find(|s| *s > 0).unwrap_or(30);
+    Duration::from_secs(s as u64)
 }
 
 /// `peb.default_cookie`, or the cookie file `~/.erlang.cookie` as Erlang reads it.
@@ -54,4 +73,10 @@ pub fn cookie() -> String {
         .and_then(|home| std::fs::read_to_string(std::path::Path::new(&home).join(".erlang.cookie")).ok())
         .map(|s| s.trim().to_string())
         .unwrap_or_default()
+}
+
+/// A boolean setting, read as PHP reads one (`1`, `On`, `yes`, `true`).
+pub fn flag(name: &CStr) -> bool {
+    let v = string(name);
+    matches!(v.trim().to_ascii_lowercase().as_str(), "on" | "yes" | "true") || v.trim().parse::<i64>().is_ok_and(|n| n != 0)
 }

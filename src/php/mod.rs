@@ -10,12 +10,13 @@ pub mod resources;
 
 use ext_php_rs::builders::ModuleBuilder;
 
-/// MINIT: resource types only. No runtime, thread or socket is made here:
+/// MINIT: resource types, settings and the save handler. No runtime, thread or socket is made here:
 /// php-fpm forks after MINIT.
 pub extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
     resources::register(module_number);
     resources::register_link(module_number);
     ini::register(module_number);
+    crate::session::register();
     0
 }
 

@@ -1,0 +1,178 @@
+//! One request's session, behind the nine callbacks of the save handler:
+//! which node it talks to, and the lock it holds. The lock is taken in the
+//! same call as the read and released in the same call as the write (or
+//! the touch, or the destroy); `close` releases one still held.
+//!
+//! When the link to the node in use fails mid-request, the operation is
+//! made once more through the next node of the save path (the lock, held
+//! on the failed node, went with it).
+
+use std::cell::RefCell;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use super::nodes;
+use super::server;
+use super::store::{Lock, Store, StoreError, Token};
+use crate::node::{Link, registry};
+use crate::php::ini;
+
+thread_local! {
+    /// Links on which the server is known to run (checked once per link).
+    static READY: RefCell<Vec<Weak<Link>>> = const { RefCell::new(Vec::new()) };
+}
+
+pub struct Session {
+    nodes: Vec<String>,
+    store: Store,
+    /// The id whose lock this request holds, and the grant.
+    held: Option<(Vec<u8>, Token)>,
+}
+
+/// What failed, in words fit for a warning (never the cookie).
+pub type Failure = String;
+
+impl Session {
+    /// Connects to the first node of the save path that answers and runs the server.
+    pub fn open(save_path: &str) -> Result<Session, Failure> {
+        let nodes = nodes::parse(save_path, &ini::string(ini::NODENAME));
+        if nodes.is_empty() {
+            return Err("session.save_path names no node, and peb.default_nodename is empty".into());
+        }
+        let store = connect_any(&nodes)?;
+        Ok(Session { nodes, store, held: None })
+    }
+
+    pub fn read(&mut self, id: &[u8]) -> Result<Vec<u8>, Failure> {
+        let locking = ini::flag(ini::SESSION_LOCKING);
+        let wait = Duration::from_millis(ini::long(ini::SESSION_LOCK_WAIT).max(0) as u64);
+        let (data, token) = self.retrying(Token::none(), |store, _| {
+            let lock = match locking {
+                true => Lock::Take { holder: store.link.self_pid(), wait, expire: ini::lock_expire() },
+                false => Lock::None,
+            };
+            store.read(id, lock)
+        })?;
+        if !token.is_none() {
+            self.held = Some((id.to_vec(), token));
+        }
+        Ok(data)
+    }
+
+    pub fn write(&mut self, id: &[u8], data: &[u8], lifetime: Duration) -> Result<(), Failure> {
+        let token = self.token_for(id);
+        self.retrying(token, |store, token| store.write(id, token, data, lifetime))
+    }
+
+    /// lazy_write's unchanged data: the lifetime is extended, the data not sent.
+    pub fn touch(&mut self, id: &[u8], lifetime: Duration) -> Result<(), Failure> {
+        let token = self.token_for(id);
+        self.retrying(token, |store, token| store.touch(id, token, lifetime))
+    }
+
+    pub fn destroy(&mut self, id: &[u8]) -> Result<(), Failure> {
+        let token = self.token_for(id);
+        self.retrying(token, |store, token| store.destroy(id, token))
+    }
+
+    pub fn gc(&mut self) -> Result<i64, Failure> {
+        self.retrying(Token::none(), |store, _| store.gc())
+    }
+
+    pub fn exists(&mut self, id: &[u8]) -> Result<bool, Failure> {
+        self.retrying(Token::none(), |store, _| store.exists(id))
+    }
+
+    /// Releases a lock still held (the request wrote nothing, or failed).
+    pub fn close(mut self) -> Result<(), Failure> {
+        match self.held.take() {
+            Some((id, token)) => self.store.release(&id, &token).map_err(|e| describe(e, &self.store)),
+            None => Ok(()),
+        }
+    }
+
+    /// The grant held on `id`, given up: the call it goes with releases it.
+    fn token_for(&mut self, id: &[u8]) -> Token {
+        match self.held.take() {
+            Some((held, token)) if held == id => token,
+            other => {
+                self.held = other;
+                Token::none()
+            }
+        }
+    }
+
+    /// Runs `op` with the grant it releases; when the link failed under it,
+    /// once more through the next node, where no grant is held.
+    fn retrying<T>(&mut self, token: Token, op: impl Fn(&Store, &Token) -> Result<T, StoreError>) -> Result<T, Failure> {
+        match op(&self.store, &token) {
+            Err(StoreError::Link(e)) if !self.store.link.is_alive() => {
+                nodes::failed(&self.store.link.peer.full());
+                self.held = None;
+                self.store = connect_any(&self.nodes).map_err(|again| format!("{e}; {again}"))?;
+                op(&self.store, &Token::none()).map_err(|e| describe(e, &self.store))
+            }
+            Err(StoreError::Link(e)) => {
+                // Alive but silent: the server may be gone; check it again next time.
+                forget_ready(&self.store.link);
+                Err(e.to_string())
+            }
+            other => other.map_err(|e| describe(e, &self.store)),
+        }
+    }
+}
+
+fn describe(e: StoreError, store: &Store) -> Failure {
+    match e {
+        StoreError::Link(e) => e.to_string(),
+        StoreError::LockTimeout => format!(
+            "gave up waiting for the session's lock after {} ms (peb.session.lock_wait)",
+            ini::long(ini::SESSION_LOCK_WAIT)
+        ),
+        StoreError::LockLost => "the session's lock expired before the write (peb.session.lock_expire); \
+                                 nothing was written"
+            .into(),
+        StoreError::Protocol(m) => format!("{m} (node {})", store.link.peer.full()),
+    }
+}
+
+/// The first node, in failover order, that connects and runs the server.
+fn connect_any(nodes: &[String]) -> Result<Store, Failure> {
+    let timeout = ini::timeout();
+    let cookie = ini::cookie();
+    let autoload = ini::flag(ini::SESSION_AUTOLOAD);
+    let mut why = Vec::new();
+    for node in nodes::order(nodes) {
+        let ready = registry::get(&node, &cookie, timeout)
+            .map_err(|e| e.to_string())
+            .and_then(|link| ensure_ready(link, autoload, timeout));
+        match ready {
+            Ok(link) => {
+                nodes::worked(&node);
+                return Ok(Store { link, timeout });
+            }
+            Err(e) => {
+                nodes::failed(&node);
+                why.push(e);
+            }
+        }
+    }
+    Err(format!("no session node could be used: {}", why.join("; ")))
+}
+
+fn ensure_ready(link: Arc<Link>, autoload: bool, timeout: Duration) -> Result<Arc<Link>, Failure> {
+    let known = READY.with(|r| {
+        let mut r = r.borrow_mut();
+        r.retain(|w| w.strong_count() > 0);
+        r.iter().any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(&link)))
+    });
+    if !known {
+        server::ensure(&link, autoload, timeout)?;
+        READY.with(|r| r.borrow_mut().push(Arc::downgrade(&link)));
+    }
+    Ok(link)
+}
+
+fn forget_ready(link: &Arc<Link>) {
+    READY.with(|r| r.borrow_mut().retain(|w| !std::ptr::eq(w.as_ptr(), Arc::as_ptr(link))));
+}

@@ -1,0 +1,116 @@
+//! Making sure the node runs our session server, once per link: a node
+//! prepared by hand (`c(session_handler). session_handler:start().`) is
+//! used as it is; a stock node, or one that runs an older version, gets the
+//! beams this extension carries (`build.rs`) when `peb.session.autoload`
+//! is on. The server is started by `session_handler:ensure/0`, which
+//! unlinks it from the rex worker that runs the call.
+
+use std::time::Duration;
+
+use crate::node::Link;
+use crate::term::Term;
+use crate::term::decode;
+use crate::term::encode::Writer;
+
+include!(concat!(env!("OUT_DIR"), "/beams.rs"));
+
+/// The protocol version this extension speaks (`session_handler:version/0`).
+pub const VERSION: i64 = 1;
+
+/// What this build carries, for phpinfo: the server's version, or why none.
+pub fn carried() -> String {
+    if BEAMS.is_empty() { "none (erlc was missing at build time)".into() } else { format!("session_handler version {VERSION}") }
+}
+
+/// What the node has: our server at some version, or none at all.
+#[derive(Debug, PartialEq)]
+enum Found {
+    Running(i64),
+    Missing,
+}
+
+/// Starts the server on the link's node, installing it first where needed and allowed.
+pub fn ensure(link: &Link, autoload: bool, timeout: Duration) -> Result<(), String> {
+    let node = link.peer.full();
+    match probe(link, timeout)? {
+        Found::Running(v) if v >= VERSION => return Ok(()),
+        found if !autoload => {
+            return Err(match found {
+                Found::Running(v) => format!(
+                    "{node} runs session_handler version {v}, older than this extension's {VERSION}, and peb.session.autoload is off"
+                ),
+                Found::Missing => format!(
+                    "{node} has no session_handler module; load it there or set peb.session.autoload = 1"
+                ),
+            });
+        }
+        _ => install(link, timeout)?,
+    }
+    match probe(link, timeout)? {
+        Found::Running(v) if v >= VERSION => Ok(()),
+        other => Err(format!("installing the session server into {node} failed ({other:?})")),
+    }
+}
+
+/// `session_handler:ensure()` through rex: `{ok, Version}`, or undef.
+fn probe(link: &Link, timeout: Duration) -> Result<Found, String> {
+    let reply = link.rpc("session_handler", "ensure", &[crate::term::tag::NIL], timeout).map_err(|e| e.to_string())?;
+    let term = decode::decode(&reply).map_err(|e| format!("unreadable reply from {}: {e}", link.peer.full()))?;
+    match &term {
+        Term::Tuple(t) if matches!(t.as_slice(), [Term::Atom(ok), Term::Int(_)] if ok == "ok") => {
+            let Term::Int(v) = t[1] else { unreachable!() };
+            Ok(Found::Running(v))
+        }
+        _ if is_undef(&term) => Ok(Found::Missing),
+        _ => Err(format!("session_handler:ensure() failed on {}", link.peer.full())),
+    }
+}
+
+/// `{badrpc, {'EXIT', {undef, _}}}`: the module is not there.
+fn is_undef(t: &Term) -> bool {
+    let Term::Tuple(t) = t else { return false };
+    let [Term::Atom(badrpc), Term::Tuple(exit)] = t.as_slice() else { return false };
+    let [Term::Atom(ex), Term::Tuple(reason)] = exit.as_slice() else { return false };
+    badrpc == "badrpc" && ex == "EXIT" && matches!(reason.first(), Some(Term::Atom(u)) if u == "undef")
+}
+
+/// Loads every beam this build carries: `code:load_binary/3` after a soft purge.
+fn install(link: &Link, timeout: Duration) -> Result<(), String> {
+    if BEAMS.is_empty() {
+        return Err("this build of peb carries no Erlang session server (erlc was missing when it was built); \
+                    load erlang/session_handler*.erl into the node by hand"
+            .into());
+    }
+    for (module, beam) in BEAMS {
+        let _ = call(link, ("code", "soft_purge", 1), |w| w.atom(module), timeout);
+        let reply = call(
+            link,
+            ("code", "load_binary", 3),
+            |w| {
+                w.atom(module);
+                w.string(format!("peb/{module}.beam").as_bytes());
+                w.binary(beam);
+            },
+            timeout,
+        )?;
+        let loaded = matches!(decode::decode(&reply), Ok(Term::Tuple(t)) if matches!(t.first(), Some(Term::Atom(a)) if a == "module"));
+        if !loaded {
+            return Err(format!("{} refused to load {module}", link.peer.full()));
+        }
+    }
+    Ok(())
+}
+
+/// An rpc with `n` arguments, which `args` writes.
+fn call(
+    link: &Link,
+    (m, f, n): (&str, &str, usize),
+    args: impl FnOnce(&mut Writer),
+    timeout: Duration,
+) -> Result<Vec<u8>, String> {
+    let mut w = Writer::default();
+    w.list_header(n);
+    args(&mut w);
+    w.nil();
+    link.rpc(m, f, &w.into_bytes(), timeout).map_err(|e| e.to_string())
+}

@@ -1,0 +1,208 @@
+//! The client side of the session server's protocol (`erlang/session_handler.erl`):
+//! each operation is one `gen_server` call to the process registered as
+//! `session_handler`, sent straight to it (no rex, no process spawned per
+//! call). Ids and data travel as binaries, never as atoms.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::node::{self, Link};
+use crate::term::Term;
+use crate::term::decode;
+use crate::term::encode::Writer;
+
+/// The registered name of the server on the node.
+pub const SERVER: &str = "session_handler";
+
+/// Why an operation failed.
+#[derive(Debug)]
+pub enum StoreError {
+    /// The link failed or the node did not answer in time.
+    Link(node::Error),
+    /// Another request held the lock for longer than the wait allowed.
+    LockTimeout,
+    /// The lock expired while this request held it; nothing was written.
+    LockLost,
+    /// The server answered something this protocol does not know.
+    Protocol(String),
+}
+
+impl From<node::Error> for StoreError {
+    fn from(e: node::Error) -> Self {
+        StoreError::Link(e)
+    }
+}
+
+/// What `read` asks for besides the data.
+pub enum Lock<'a> {
+    None,
+    /// The lock, for `holder` (the link's pid, monitored by the server),
+    /// waiting at most `wait`, held at most `expire`.
+    Take { holder: &'a [u8], wait: Duration, expire: Duration },
+}
+
+/// A grant of the lock as the server made it (the bytes of its token term);
+/// `0` when no lock is held.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token(Vec<u8>);
+
+impl Token {
+    pub fn none() -> Token {
+        let mut w = Writer::default();
+        w.int(0);
+        Token(w.into_bytes())
+    }
+
+    pub fn is_none(&self) -> bool {
+        *self == Token::none()
+    }
+}
+
+/// The session server on one node, through one link.
+pub struct Store {
+    pub link: Arc<Link>,
+    pub timeout: Duration,
+}
+
+impl Store {
+    /// The session's data (empty for an unknown or expired one), with the lock if asked.
+    pub fn read(&self, id: &[u8], lock: Lock) -> Result<(Vec<u8>, Token), StoreError> {
+        let mut w = request("read", 3);
+        w.binary(id);
+        let timeout = match lock {
+            Lock::None => {
+                w.atom("nolock");
+                self.timeout
+            }
+            Lock::Take { holder, wait, expire } => {
+                w.tuple_header(4);
+                w.atom("lock");
+                w.raw(holder);
+                w.int(millis(wait));
+                w.int(millis(expire));
+                self.timeout + wait
+            }
+        };
+        let reply = self.link.call(SERVER, &w.into_bytes(), timeout)?;
+        match parse(&reply)? {
+            Term::Tuple(t) if t.len() == 3 && is_atom(&t[0], "ok") => match &t[1] {
+                Term::Binary(data) => {
+                    let token_at = token_offset(&reply)?;
+                    Ok((data.to_vec(), Token(reply[token_at..].to_vec())))
+                }
+                _ => Err(unexpected("read")),
+            },
+            other => Err(error_of(&other, "read")),
+        }
+    }
+
+    /// Stores `data` for `lifetime` and releases the lock that `token` holds.
+    pub fn write(&self, id: &[u8], token: &Token, data: &[u8], lifetime: Duration) -> Result<(), StoreError> {
+        let mut w = request("write", 5);
+        w.binary(id);
+        w.raw(&token.0);
+        w.binary(data);
+        w.int(lifetime.as_secs() as i64);
+        self.expect_ok(w, "write")
+    }
+
+    /// Extends the session's lifetime without sending its data (lazy_write).
+    pub fn touch(&self, id: &[u8], token: &Token, lifetime: Duration) -> Result<(), StoreError> {
+        let mut w = request("touch", 4);
+        w.binary(id);
+        w.raw(&token.0);
+        w.int(lifetime.as_secs() as i64);
+        self.expect_ok(w, "touch")
+    }
+
+    pub fn release(&self, id: &[u8], token: &Token) -> Result<(), StoreError> {
+        let mut w = request("release", 3);
+        w.binary(id);
+        w.raw(&token.0);
+        self.expect_ok(w, "release")
+    }
+
+    pub fn destroy(&self, id: &[u8], token: &Token) -> Result<(), StoreError> {
+        let mut w = request("destroy", 3);
+        w.binary(id);
+        w.raw(&token.0);
+        self.expect_ok(w, "destroy")
+    }
+
+    /// Removes every expired session; how many there were.
+    pub fn gc(&self) -> Result<i64, StoreError> {
+        let reply = self.link.call(SERVER, &request("gc", 1).into_bytes(), self.timeout)?;
+        match parse(&reply)? {
+            Term::Int(n) => Ok(n),
+            other => Err(error_of(&other, "gc")),
+        }
+    }
+
+    /// Whether a live session has this id.
+    pub fn exists(&self, id: &[u8]) -> Result<bool, StoreError> {
+        let mut w = request("exists", 2);
+        w.binary(id);
+        let reply = self.link.call(SERVER, &w.into_bytes(), self.timeout)?;
+        match parse(&reply)? {
+            Term::Atom(a) if a == "true" => Ok(true),
+            Term::Atom(a) if a == "false" => Ok(false),
+            other => Err(error_of(&other, "exists")),
+        }
+    }
+
+    fn expect_ok(&self, w: Writer, what: &str) -> Result<(), StoreError> {
+        let reply = self.link.call(SERVER, &w.into_bytes(), self.timeout)?;
+        match parse(&reply)? {
+            Term::Atom(a) if a == "ok" => Ok(()),
+            other => Err(error_of(&other, what)),
+        }
+    }
+}
+
+/// A request tuple of `arity` elements, its operation written.
+fn request(op: &str, arity: usize) -> Writer {
+    let mut w = Writer::default();
+    w.tuple_header(arity);
+    w.atom(op);
+    w
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn parse(reply: &[u8]) -> Result<Term<'_>, StoreError> {
+    decode::decode(reply).map_err(|e| StoreError::Protocol(format!("unreadable reply: {e}")))
+}
+
+/// Where the third element of a `{ok, Data, Token}` reply starts.
+fn token_offset(reply: &[u8]) -> Result<usize, StoreError> {
+    let bad = || StoreError::Protocol("unreadable reply to read".into());
+    let body = reply.get(2..).ok_or_else(bad)?; // SMALL_TUPLE, 3
+    let (_, a) = decode::decode_prefix(body).map_err(|_| bad())?;
+    let (_, b) = decode::decode_prefix(&body[a..]).map_err(|_| bad())?;
+    Ok(2 + a + b)
+}
+
+fn is_atom(t: &Term, name: &str) -> bool {
+    matches!(t, Term::Atom(a) if a == name)
+}
+
+fn error_of(reply: &Term, what: &str) -> StoreError {
+    if let Term::Tuple(t) = reply
+        && t.len() == 2
+        && is_atom(&t[0], "error")
+    {
+        if is_atom(&t[1], "lock_timeout") {
+            return StoreError::LockTimeout;
+        }
+        if is_atom(&t[1], "lock_lost") {
+            return StoreError::LockLost;
+        }
+    }
+    unexpected(what)
+}
+
+fn unexpected(what: &str) -> StoreError {
+    StoreError::Protocol(format!("the session server gave an unexpected reply to {what}"))
+}
