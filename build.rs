@@ -1,4 +1,4 @@
-//! Compiles the Erlang session server (`erlang/session_handler*.erl`) with
+//! Compiles the Erlang session server (`erlang/session_handler.erl`) with
 //! `erlc` so that the extension carries its beams and can install them into
 //! a stock node (`peb.session.autoload`). Without `erlc` the build still
 //! succeeds: the extension then carries no beams, and says so when autoload
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The modules of the server, in the order they are loaded.
-const MODULES: [&str; 2] = ["session_handler_sup", "session_handler"];
+const MODULES: [&str; 1] = ["session_handler"];
 
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));

@@ -2,8 +2,14 @@
 %%
 %% Sessions live in the public ETS table `session_handler' as
 %% `{Id, Data, ExpiresAt, TouchedAt}' (binaries; times in milliseconds of
-%% `erlang:system_time/1'). The table is owned by `session_handler_sup',
-%% not by this server, so that the sessions outlive a crash of the server.
+%% `erlang:system_time/1'). The table is owned by the supervisor registered
+%% as `session_handler_sup', not by the server, so that the sessions outlive
+%% a crash of the server: the supervisor restarts the server, which finds
+%% the table as it was (only the locks, which live in the server, are lost).
+%%
+%% The supervisor's callback lives in this module too (init(tree)), so that
+%% a node prepared the classic way, `c(session_handler).
+%% session_handler:start().', has all it needs from one file.
 %% A record whose ExpiresAt has passed is never returned, whether or not
 %% the periodic sweep has removed it yet.
 %%
@@ -24,7 +30,7 @@
 
 -export([version/0, start/0, ensure/0, stop/0, stats/0]).
 -export([read/1, write/2, destroy/1, gc/1]).
--export([start_link/0]).
+-export([start_link/0, start_tree_link/0]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, terminate/2,
          code_change/3]).
 
@@ -88,6 +94,11 @@ stop() ->
             end
     end.
 
+%% @doc The supervisor (a `supervisor' whose callback is init(tree)).
+-spec start_tree_link() -> supervisor:startlink_ret().
+start_tree_link() ->
+    supervisor:start_link({local, ?SUP}, ?MODULE, tree).
+
 -spec start_link() -> {ok, pid()} | ignore | {error, term()}.
 start_link() ->
     gen_server:start_link({local, ?MODULE}, ?MODULE, [], []).
@@ -99,7 +110,7 @@ stats() ->
 
 start_tree() ->
     Legacy = take_over_legacy(),
-    case ?SUP:start_link() of
+    case start_tree_link() of
         {ok, Sup} ->
             unlink(Sup),
             restore(Legacy);
@@ -219,7 +230,19 @@ delete_expired() ->
 %%--------------------------------------------------------------------
 %% gen_server
 
--spec init([]) -> {ok, state()}.
+%% init(tree) runs in the supervisor, init([]) in the server.
+-spec init(tree | []) -> {ok, state()} | {ok, {supervisor:sup_flags(), [supervisor:child_spec()]}}.
+init(tree) ->
+    ?TABLE = ets:new(?TABLE, [named_table, public, set,
+                              {read_concurrency, true}, {write_concurrency, true}]),
+    use_local_group_leader(),
+    Server = #{id => ?MODULE,
+               start => {?MODULE, start_link, []},
+               restart => permanent,
+               shutdown => 5000,
+               type => worker,
+               modules => [?MODULE]},
+    {ok, {#{strategy => one_for_one, intensity => 10, period => 10}, [Server]}};
 init([]) ->
     Counters = maps:from_list([{K, 0} || K <- [reads, writes, touches, destroys, gcs]]),
     {ok, #{version => ?VERSION,
@@ -286,6 +309,15 @@ terminate(_Reason, _S) ->
 -spec code_change(term(), state(), term()) -> {ok, state()}.
 code_change(_OldVsn, S, _Extra) ->
     {ok, S}.
+
+%% The tree inherits the group leader of the rpc caller, which may be a
+%% process of the (PHP) node that asked; the tree outlives that node's
+%% connection, so it takes the local node's instead.
+use_local_group_leader() ->
+    case whereis(user) of
+        undefined -> ok;
+        User -> true = group_leader(User, self()), ok
+    end.
 
 schedule_sweep() ->
     erlang:send_after(application:get_env(peb, sweep_interval_ms, 60000), self(), sweep).

@@ -78,7 +78,7 @@ fn is_undef(t: &Term) -> bool {
 fn install(link: &Link, timeout: Duration) -> Result<(), String> {
     if BEAMS.is_empty() {
         return Err("this build of peb carries no Erlang session server (erlc was missing when it was built); \
-                    load erlang/session_handler*.erl into the node by hand"
+                    load erlang/session_handler.erl into the node by hand"
             .into());
     }
     for (module, beam) in BEAMS {
