@@ -22,7 +22,7 @@
 %%
 %% The classic functions read/1, write/2, destroy/1 and gc/1 (the 2009
 %% article's API, still used by the userland PHP handler through rpc) work
-%% on the same table straight from the caller and take no locks.
+%% on the same table and take no locks.
 %%
 %% Ids and data are never turned into atoms: they come from the network.
 -module(session_handler).
@@ -159,22 +159,25 @@ restore(Records) ->
     ok.
 
 %%--------------------------------------------------------------------
-%% The classic API: straight on the table, no locks
+%% The classic API: no locks
 
 %% @doc The session's data, or <<>> when there is none or it expired.
+%% Through the server, like write/2 and destroy/1: a request of the
+%% extension that arrived before this call (a write it did not wait for)
+%% is then handled first.
 -spec read(iodata()) -> binary().
 read(Id) ->
-    lookup(iolist_to_binary(Id)).
+    {ok, Data, 0} = gen_server:call(?MODULE, {read, iolist_to_binary(Id), nolock}),
+    Data.
 
 %% @doc Stores the session for PHP's default gc_maxlifetime.
 -spec write(iodata(), iodata()) -> ok.
 write(Id, Data) ->
-    store(iolist_to_binary(Id), iolist_to_binary(Data), ?CLASSIC_LIFETIME_S).
+    gen_server:call(?MODULE, {write, iolist_to_binary(Id), 0, iolist_to_binary(Data), ?CLASSIC_LIFETIME_S}).
 
 -spec destroy(iodata()) -> ok.
 destroy(Id) ->
-    true = ets:delete(?TABLE, iolist_to_binary(Id)),
-    ok.
+    gen_server:call(?MODULE, {destroy, iolist_to_binary(Id), 0}).
 
 %% @doc Removes the sessions that expired or were not written or touched in
 %% the last MaxLifetime seconds; returns how many.

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -139,15 +139,25 @@ impl Link {
 
     /// `rpc:call/4` through rex: the reply term, without version byte.
     pub fn rpc(&self, module: &str, function: &str, args: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
-        let what = || format!("{module}:{function} on {}", self.peer.full());
-        self.request("rex", "rex", |from| Self::rex_request(from, module, function, args), timeout, what)
+        let what = format!("{module}:{function} on {}", self.peer.full());
+        let deadline = Instant::now() + timeout;
+        let sent = self.send_request("rex", "rex", |from| Self::rex_request(from, module, function, args), timeout, what)?;
+        self.reply(sent, deadline.saturating_duration_since(Instant::now()))
     }
 
     /// A `gen_server:call` to the process registered as `name`, in one
     /// message and without rex: `{'$gen_call', {From, peb}, Request}`,
     /// answered `{peb, Reply}`. The reply term, without version byte.
     pub fn call(&self, name: &str, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
-        let what = || format!("{name} on {}", self.peer.full());
+        let deadline = Instant::now() + timeout;
+        let sent = self.call_start(name, request, timeout)?;
+        self.reply(sent, deadline.saturating_duration_since(Instant::now()))
+    }
+
+    /// Sends the call of [`Link::call`] and returns without waiting: the
+    /// reply is taken later with [`Link::reply`], so that other requests
+    /// can go out meanwhile (replies of one server come back in order).
+    pub fn call_start(&self, name: &str, request: &[u8], timeout: Duration) -> Result<Sent, Error> {
         let message = |from: &[u8]| {
             let mut w = Writer::default();
             w.tuple_header(3);
@@ -158,38 +168,45 @@ impl Link {
             w.raw(request);
             w.into_bytes()
         };
-        self.request(name, CALL_TAG, message, timeout, what)
+        self.send_request(name, CALL_TAG, message, timeout, format!("{name} on {}", self.peer.full()))
     }
 
-    /// Sends `message(reply_pid)` to `to` and waits for `{tag, Reply}` at a
-    /// pid made for this one request.
-    fn request(
+    /// Sends `message(reply_pid)` to `to`, from a pid made for this one
+    /// request, where `{tag, Reply}` is then awaited.
+    fn send_request(
         &self,
         to: &str,
-        tag: &str,
+        tag: &'static str,
         message: impl FnOnce(&[u8]) -> Vec<u8>,
         timeout: Duration,
-        what: impl Fn() -> String,
-    ) -> Result<Vec<u8>, Error> {
+        what: String,
+    ) -> Result<Sent, Error> {
         self.check()?;
         let (key, from) = self.call_pid();
         let (tx, rx) = oneshot::channel();
         self.pending().insert(key, tx);
+        let sent = Sent { key, rx: Some(rx), tag, what, shared: self.shared.clone() };
         let request = frame::reg_send(&from, to, &message(&from));
+        self.rt.block_on(self.write(&request, timeout))?;
+        Ok(sent)
+    }
+
+    /// The reply to a request sent by this link, within `timeout`.
+    pub fn reply(&self, mut sent: Sent, timeout: Duration) -> Result<Vec<u8>, Error> {
+        let rx = sent.rx.take().expect("a Sent is answered once");
         let outcome = self.rt.block_on(async {
-            let deadline = tokio::time::Instant::now() + timeout;
-            self.write(&request, timeout).await?;
-            match tokio::time::timeout_at(deadline, rx).await {
+            match tokio::time::timeout(timeout, rx).await {
                 Ok(Ok(reply)) => Ok(reply),
                 Ok(Err(_)) => Err(Error::Receive(format!("{} closed the link during the call", self.peer.full()))),
-                Err(_) => Err(Error::Receive(format!("{} did not answer within {} ms", what(), timeout.as_millis()))),
+                Err(_) => {
+                    Err(Error::Receive(format!("{} did not answer within {} ms", sent.what, timeout.as_millis())))
+                }
             }
         });
-        self.pending().remove(&key);
         let payload = outcome?;
-        match frame::tagged_reply(&payload, tag) {
+        match frame::tagged_reply(&payload, sent.tag) {
             Some(reply) => Ok(reply.to_vec()),
-            None => Err(Error::Receive(format!("the reply of {} is not {{{tag}, Reply}}", what()))),
+            None => Err(Error::Receive(format!("the reply of {} is not {{{}, Reply}}", sent.what, sent.tag))),
         }
     }
 
@@ -238,6 +255,22 @@ impl Link {
 
     fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
         self.shared.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A request on its way: its reply pid stays registered until the reply is
+/// taken or this is dropped, so an abandoned request leaves nothing behind.
+pub struct Sent {
+    key: (u32, u32),
+    rx: Option<oneshot::Receiver<Vec<u8>>>,
+    tag: &'static str,
+    what: String,
+    shared: Arc<Shared>,
+}
+
+impl Drop for Sent {
+    fn drop(&mut self) {
+        self.shared.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.key);
     }
 }
 

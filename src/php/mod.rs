@@ -23,12 +23,14 @@ pub extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
 /// RINIT: each request starts with no error.
 pub extern "C" fn request_startup(_ty: i32, _module_number: i32) -> i32 {
     errors::clear();
+    crate::session::request_start();
     0
 }
 
-/// RSHUTDOWN: the request's links close.
+/// RSHUTDOWN: the request's links close; the session's writes are confirmed.
 pub extern "C" fn request_shutdown(_ty: i32, _module_number: i32) -> i32 {
     link::request_end();
+    crate::session::request_end();
     0
 }
 

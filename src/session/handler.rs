@@ -6,20 +6,89 @@
 //! When the link to the node in use fails mid-request, the operation is
 //! made once more through the next node of the save path (the lock, held
 //! on the failed node, went with it).
+//!
+//! A write (or touch) is sent without waiting for its confirmation: the
+//! request goes on while the node stores the data, and the confirmation
+//! is taken at the next session operation of the process (its reply comes
+//! before that operation's, so this costs no wait) or at the end of the
+//! request at the latest, where a failure is a warning. This saves a round
+//! trip per request. A later reader sees the data all the same: the write
+//! releases the lock, and the server grants the next lock after it. The
+//! writes PHP makes while the request ends, after [`end_request`], wait
+//! for their confirmation, as there is no later point to take it.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use super::nodes;
 use super::server;
-use super::store::{Lock, Store, StoreError, Token};
+use super::store::{Lock, Store, StoreError, Token, Unconfirmed};
 use crate::node::{Link, registry};
 use crate::php::ini;
 
 thread_local! {
     /// Links on which the server is known to run (checked once per link).
     static READY: RefCell<Vec<Weak<Link>>> = const { RefCell::new(Vec::new()) };
+    /// Writes and touches sent whose confirmation is still to be taken.
+    static IN_FLIGHT: RefCell<Vec<InFlight>> = const { RefCell::new(Vec::new()) };
+    /// The request is ending: writes wait for their confirmation.
+    static ENDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A write or touch sent, with what it takes to make it again elsewhere
+/// should its node fail before confirming it.
+struct InFlight {
+    store: Store,
+    nodes: Vec<String>,
+    redo: Redo,
+    unconfirmed: Unconfirmed,
+}
+
+enum Redo {
+    Write { id: Vec<u8>, data: Vec<u8>, lifetime: Duration },
+    Touch { id: Vec<u8>, lifetime: Duration },
+}
+
+impl Redo {
+    fn start(&self, store: &Store, token: &Token) -> Result<Unconfirmed, StoreError> {
+        match self {
+            Redo::Write { id, data, lifetime } => store.write_start(id, token, data, *lifetime),
+            Redo::Touch { id, lifetime } => store.touch_start(id, token, *lifetime),
+        }
+    }
+}
+
+/// Takes the confirmation of every write sent; the failures, in words.
+/// A write whose node went down is made again through the save path.
+pub fn settle() -> Vec<Failure> {
+    let in_flight = IN_FLIGHT.with(|f| std::mem::take(&mut *f.borrow_mut()));
+    in_flight.into_iter().filter_map(|f| confirm(f).err()).collect()
+}
+
+fn confirm(f: InFlight) -> Result<(), Failure> {
+    match f.store.confirm(f.unconfirmed) {
+        Err(StoreError::Link(e)) if !f.store.link.is_alive() => {
+            nodes::failed(&f.store.link.peer.full());
+            let store = connect_any(&f.nodes).map_err(|again| format!("{e}; {again}"))?;
+            let redone = f.redo.start(&store, &Token::none()).and_then(|u| store.confirm(u));
+            redone.map_err(|e| describe(e, &store))
+        }
+        other => other.map_err(|e| describe(e, &f.store)),
+    }
+}
+
+/// RSHUTDOWN of peb (before the session extension's own): the writes sent
+/// so far are confirmed, and those still to come will wait.
+pub fn end_request() -> Vec<Failure> {
+    let failures = settle();
+    ENDING.with(|e| e.set(true));
+    failures
+}
+
+/// RINIT: writes are sent without waiting again.
+pub fn start_request() {
+    ENDING.with(|e| e.set(false));
 }
 
 pub struct Session {
@@ -60,14 +129,29 @@ impl Session {
     }
 
     pub fn write(&mut self, id: &[u8], data: &[u8], lifetime: Duration) -> Result<(), Failure> {
-        let token = self.token_for(id);
-        self.retrying(token, |store, token| store.write(id, token, data, lifetime))
+        self.send(Redo::Write { id: id.to_vec(), data: data.to_vec(), lifetime })
     }
 
     /// lazy_write's unchanged data: the lifetime is extended, the data not sent.
     pub fn touch(&mut self, id: &[u8], lifetime: Duration) -> Result<(), Failure> {
-        let token = self.token_for(id);
-        self.retrying(token, |store, token| store.touch(id, token, lifetime))
+        self.send(Redo::Touch { id: id.to_vec(), lifetime })
+    }
+
+    /// Sends a write or touch, confirmed later; while the request ends, or
+    /// when sending failed, confirmed at once (with failover).
+    fn send(&mut self, redo: Redo) -> Result<(), Failure> {
+        let id = match &redo {
+            Redo::Write { id, .. } | Redo::Touch { id, .. } => id.clone(),
+        };
+        let token = self.token_for(&id);
+        if !ENDING.with(Cell::get)
+            && let Ok(unconfirmed) = redo.start(&self.store, &token)
+        {
+            let f = InFlight { store: self.store.clone(), nodes: self.nodes.clone(), redo, unconfirmed };
+            IN_FLIGHT.with(|q| q.borrow_mut().push(f));
+            return Ok(());
+        }
+        self.retrying(token, |store, token| redo.start(store, token).and_then(|u| store.confirm(u)))
     }
 
     pub fn destroy(&mut self, id: &[u8]) -> Result<(), Failure> {

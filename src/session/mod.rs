@@ -10,4 +10,4 @@ pub mod nodes;
 pub mod server;
 pub mod store;
 
-pub use module::register;
+pub use module::{register, request_end, request_start};

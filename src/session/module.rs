@@ -14,7 +14,7 @@ use ext_php_rs::ffi::{zend_long, zend_string};
 use ext_php_rs::flags::ErrorType;
 use ext_php_rs::types::ZendStr;
 
-use super::handler::Session;
+use super::handler::{self, Session};
 
 const SUCCESS: c_int = 0;
 const FAILURE: c_int = -1;
@@ -61,6 +61,24 @@ static MODULE: PsModule = PsModule {
 pub fn register() {
     // SAFETY: MODULE is static, so the pointer outlives PHP's table of modules.
     unsafe { php_session_register_module(&raw const MODULE) };
+}
+
+/// RINIT: writes are sent without waiting for their confirmation again.
+pub fn request_start() {
+    handler::start_request();
+}
+
+/// RSHUTDOWN of peb, which PHP runs before the session extension's: the
+/// confirmations of the writes sent are taken; a failure is a warning.
+pub fn request_end() {
+    let failures = catch_unwind(handler::end_request).unwrap_or_else(|_| vec!["internal error".into()]);
+    warn_all(failures);
+}
+
+fn warn_all(failures: Vec<String>) {
+    for f in failures {
+        php_error(&ErrorType::Warning, &format!("peb session: {f}"));
+    }
 }
 
 /// Runs a callback body; a failure or a panic becomes a warning and `fallback`.
@@ -130,7 +148,10 @@ unsafe extern "C" fn read(mod_data: ModData, key: *mut zend_string, val: *mut *m
     guarded(FAILURE, || {
         // SAFETY: PHP's arguments to read, valid during the call.
         let (session, id) = unsafe { (session(mod_data)?, bytes(key)) };
-        let data = session.read(id)?;
+        let data = session.read(id);
+        // The writes sent before this read were answered before it.
+        warn_all(handler::settle());
+        let data = data?;
         // SAFETY: PHP takes ownership of the string it is handed in *val.
         unsafe { *val = ZendStr::new(&data, false).into_raw().cast() };
         Ok(SUCCESS)

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::node::link::Sent;
 use crate::node::{self, Link};
 use crate::term::Term;
 use crate::term::decode;
@@ -58,7 +59,14 @@ impl Token {
     }
 }
 
+/// A write or touch sent, its confirmation not taken yet ([`Store::confirm`]).
+pub struct Unconfirmed {
+    sent: Sent,
+    what: &'static str,
+}
+
 /// The session server on one node, through one link.
+#[derive(Clone)]
 pub struct Store {
     pub link: Arc<Link>,
     pub timeout: Duration,
@@ -98,21 +106,45 @@ impl Store {
 
     /// Stores `data` for `lifetime` and releases the lock that `token` holds.
     pub fn write(&self, id: &[u8], token: &Token, data: &[u8], lifetime: Duration) -> Result<(), StoreError> {
+        self.confirm(self.write_start(id, token, data, lifetime)?)
+    }
+
+    /// Sends the write and returns without waiting for its confirmation.
+    pub fn write_start(
+        &self,
+        id: &[u8],
+        token: &Token,
+        data: &[u8],
+        lifetime: Duration,
+    ) -> Result<Unconfirmed, StoreError> {
         let mut w = request("write", 5);
         w.binary(id);
         w.raw(&token.0);
         w.binary(data);
         w.int(lifetime.as_secs() as i64);
-        self.expect_ok(w, "write")
+        Ok(Unconfirmed { sent: self.link.call_start(SERVER, &w.into_bytes(), self.timeout)?, what: "write" })
     }
 
     /// Extends the session's lifetime without sending its data (lazy_write).
     pub fn touch(&self, id: &[u8], token: &Token, lifetime: Duration) -> Result<(), StoreError> {
+        self.confirm(self.touch_start(id, token, lifetime)?)
+    }
+
+    pub fn touch_start(&self, id: &[u8], token: &Token, lifetime: Duration) -> Result<Unconfirmed, StoreError> {
         let mut w = request("touch", 4);
         w.binary(id);
         w.raw(&token.0);
         w.int(lifetime.as_secs() as i64);
-        self.expect_ok(w, "touch")
+        Ok(Unconfirmed { sent: self.link.call_start(SERVER, &w.into_bytes(), self.timeout)?, what: "touch" })
+    }
+
+    /// Waits for the confirmation of a write or touch sent earlier.
+    pub fn confirm(&self, u: Unconfirmed) -> Result<(), StoreError> {
+        let reply = self.link.reply(u.sent, self.timeout)?;
+        match parse(&reply)? {
+            Term::Atom(a) if a == "ok" => Ok(()),
+            other => Err(error_of(&other, u.what)),
+        }
     }
 
     pub fn release(&self, id: &[u8], token: &Token) -> Result<(), StoreError> {
