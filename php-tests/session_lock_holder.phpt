@@ -58,6 +58,25 @@ session_write_close();
 proc_terminate($h[0], 9);
 php_child_wait($h);
 
+echo "-- a holder whose lock expired writes nothing, and is told so before its request ends\n";
+$late = <<<'PHP'
+session_id(getenv('SID'));
+session_start();
+echo "holding\n";
+usleep(2_500_000);
+$_SESSION['by'] = 'late holder';
+var_dump(session_write_close());
+echo "end of script\n";
+PHP;
+$h = php_child($late, erlang_session_ini($node, ['peb.session.lock_expire' => '1']), ['SID' => $id]);
+echo php_child_line($h);
+session_id($id);
+var_dump(session_start());
+$_SESSION['by'] = 'next holder';
+session_write_close();
+echo preg_replace('/ in .* on line \d+/', '', php_child_wait($h));
+var_dump(stored($id, $node));
+
 usleep(300_000);
 $stats = server_stats($node);
 echo "locks {$stats['locks']}, waiters {$stats['waiters']}, monitors {$stats['monitors']}\n";
@@ -86,4 +105,12 @@ bool(true)
 holding
 bool(true)
 got it after 0.5 to 5 s: yes
+-- a holder whose lock expired writes nothing, and is told so before its request ends
+holding
+bool(true)
+bool(true)
+end of script
+
+Warning: PHP Request Shutdown: peb session: the session's lock expired before the write (peb.session.lock_expire); nothing was written
+string(22) "by|s:11:"next holder";"
 locks 0, waiters 0, monitors 0
