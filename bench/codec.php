@@ -26,6 +26,7 @@ $per_pair = $peb / $n * 1e6;
 printf("encode+decode of %s: %.3f us per pair (%d pairs)\n", $format, $per_pair, $n);
 printf("serialize+unserialize of the same data: %.3f us per pair\n", $ser / $n * 1e6);
 printf("ratio peb / serialize: %.2f\n", $peb / $ser);
+$figures = ['pair_us' => $per_pair, 'serialize_us' => $ser / $n * 1e6, 'ratio' => $peb / $ser];
 printf("mypeb's C reference: about 1.0 us per pair on this class of machine; peb: %.2f of it\n\n", $per_pair / 1.0);
 
 // Sizes: a 1 MB binary and a 100,000-element list, then twice and four
@@ -46,7 +47,11 @@ foreach ($cases as $kind => [$base, $make]) {
         $times[] = [$enc, $dec];
         $copy = $kind === 'binary' ? sprintf(", php's own copy %8.3f ms", best_of(3, fn () => str_repeat($value, 1)) * 1e3) : '';
         printf("%-6s of %9d: encode %8.3f ms, decode %8.3f ms%s\n", $kind, $n, $enc * 1e3, $dec * 1e3, $copy);
+        $figures['sizes'][] = ['kind' => $kind, 'n' => $n, 'encode_ms' => $enc * 1e3, 'decode_ms' => $dec * 1e3];
     }
     printf("%-6s scaling 4N/2N: encode %.2f, decode %.2f (2.0 is linear)\n\n", $kind,
         $times[2][0] / $times[1][0], $times[2][1] / $times[1][1]);
+}
+if (($i = array_search('--json', $argv, true)) !== false) {
+    file_put_contents($argv[$i + 1], json_encode($figures));
 }

@@ -41,3 +41,8 @@ printf("erlang rpc:call erlang:node/0  %8.1f us\n", $erl_rpc);
 printf("erlang message round trip      %8.1f us\n", $erl_msg);
 printf("peb_connect + peb_close        %8.1f us\n", $connect);
 printf("ratio peb_rpc / rpc:call: %.2f (target at most 1.3)\n", $peb_node / $erl_rpc);
+if (($i = array_search('--json', $argv, true)) !== false) {
+    file_put_contents($argv[$i + 1], json_encode(['peb_rpc_us' => $peb_node, 'peb_rpc_1kb_us' => $peb_echo,
+        'rpc_call_us' => $erl_rpc, 'message_us' => $erl_msg, 'connect_us' => $connect,
+        'ratio' => $peb_node / $erl_rpc]));
+}

@@ -1,0 +1,162 @@
+<?php
+// Writes bench/RESULTS.md from the figures bench/run collected in DIR, and
+// the data of the session chart (DIR/chart.dat, drawn by gnuplot).
+//   php bench/report.php DIR [--quick]
+
+$dir = $argv[1];
+$quick = in_array('--quick', $argv, true);
+$load = fn(string $f) => is_file("$dir/$f") ? json_decode(file_get_contents("$dir/$f"), true) : null;
+$codec = $load('codec.json');
+$rpc = $load('rpc.json');
+$sessions = $load('sessions.json') ?? [];
+$e2e = is_file("$dir/e2e.jsonl")
+    ? array_map(fn($l) => json_decode($l, true), array_filter(file("$dir/e2e.jsonl", FILE_IGNORE_NEW_LINES)))
+    : [];
+
+function sh(string $cmd): string { return trim((string) shell_exec("$cmd 2>&1")); }
+function first_line(string $s): string { return strtok($s, "\n") ?: ''; }
+
+$mem = preg_match('/MemTotal:\s+(\d+)/', file_get_contents('/proc/meminfo'), $m) ? round($m[1] / 1048576, 1) : '?';
+$cpu = preg_match('/model name\s*:\s*(.*)/', file_get_contents('/proc/cpuinfo'), $m) ? $m[1] : '?';
+$versions = [
+    'peb' => sh('git -C ' . escapeshellarg(__DIR__ . '/..') . ' rev-parse --short HEAD'),
+    'PHP' => PHP_VERSION,
+    'Erlang/OTP' => sh("erl -noshell -eval 'io:format(\"~s\", [erlang:system_info(otp_release)]), halt().'"),
+    'redis-server' => preg_replace('/.*v=(\S+).*/', '$1', sh('redis-server --version')),
+    'phpredis' => sh('php -n -d extension=igbinary -d extension=msgpack -d extension=redis -r "echo phpversion(\'redis\');"'),
+    'memcached' => sh('memcached -V'),
+    'php-memcached' => sh('php -n -d extension=igbinary -d extension=msgpack -d extension=memcached -r "echo phpversion(\'memcached\');"'),
+    'nginx' => preg_replace('/.*nginx\//', '', sh('nginx -v')),
+    'php-fpm' => first_line(sh('php-fpm8.2 -v')),
+    'wrk' => first_line(sh('wrk -v')),
+];
+
+$find = function (string $handler, int $size, int $procs) use ($sessions): ?array {
+    foreach ($sessions as $r) {
+        if ($r['handler'] === $handler && $r['size'] === $size && $r['procs'] === $procs) {
+            return $r;
+        }
+    }
+    return null;
+};
+$e2e_of = function (string $handler) use ($e2e): ?array {
+    foreach ($e2e as $r) {
+        if (($r['handler'] ?? '') === $handler) {
+            return $r;
+        }
+    }
+    return null;
+};
+
+$o = [];
+$o[] = '# Benchmark results';
+$o[] = '';
+$o[] = sprintf('Written by `bench/run%s` on %s. Every figure below was measured in this one run on this one machine; the ratios are what to read, as this machine is shared and its absolute speed varies from run to run.', $quick ? ' --quick' : '', gmdate('Y-m-d H:i \U\T\C'));
+$o[] = '';
+$o[] = '| machine | |';
+$o[] = '|---|---|';
+$o[] = '| cores | ' . sh('nproc') . " ($cpu) |";
+$o[] = "| memory | $mem GiB |";
+$o[] = '| system | ' . first_line(sh('. /etc/os-release; echo $PRETTY_NAME')) . ', kernel ' . php_uname('r') . ' |';
+foreach ($versions as $k => $v) {
+    $o[] = "| $k | $v |";
+}
+
+$o[] = '';
+$o[] = '## Targets';
+$o[] = '';
+$o[] = '| target | measured | held |';
+$o[] = '|---|---|---|';
+$target = function (string $what, ?float $value, string $rule, bool $ok) use (&$o) {
+    $o[] = sprintf('| %s | %s | %s |', $what, $value === null ? 'not measured' : sprintf('%.2f (%s)', $value, $rule), $value === null ? '-' : ($ok ? 'yes' : '**no**'));
+};
+$e = $find('erlang', 1024, 1);
+$r = $find('redis', 1024, 1);
+$v = $e && $r && $r['cps'] > 0 ? $e['cps'] / $r['cps'] : null;
+$target('session cycle, 1 KB, 1 process, locking on: erlang / redis persistent (cycles/s)', $v, 'at least 1.3', $v !== null && $v >= 1.3);
+$v = $rpc ? $rpc['ratio'] : null;
+$target('peb_rpc of erlang:node/0 / Erlang-to-Erlang rpc:call (time)', $v, 'at most 1.3', $v !== null && $v <= 1.3);
+$ee = $e2e_of('erlang');
+$er = $e2e_of('redis');
+$v = $ee && $er && $er['rps'] > 0 ? $ee['rps'] / $er['rps'] : null;
+$target('end to end under php-fpm: erlang / redis (requests/s)', $v, 'at least 1.0', $v !== null && $v >= 1.0);
+$v = $ee && $er && $er['p99_ms'] > 0 ? $ee['p99_ms'] / $er['p99_ms'] : null;
+$target('end to end under php-fpm: erlang p99 / redis p99', $v, 'at most 1.0', $v !== null && $v <= 1.0);
+$e4 = $find('erlang', 1024, 4);
+$v = $e && $e4 && $e['cps'] > 0 ? $e4['cps'] / $e['cps'] : null;
+$target('erlang session cycles, 4 processes / 1 process (1 KB)', $v, 'at least 1.7', $v !== null && $v >= 1.7);
+
+$o[] = '';
+$o[] = '## Session cycles';
+$o[] = '';
+$o[] = 'One cycle: set the id, `session_start()`, change the data, `session_write_close()`. Each process cycles a session of its own. With 4 processes, cycles/s is the sum, p50 the median of the processes\' p50s and p99 the worst of their p99s. "x redis" is cycles/s over those of `redis` (persistent connection, its defaults: no locking) at the same size and process count.';
+$o[] = '';
+$o[] = '![session cycles per second](sessions.png)';
+foreach (array_unique(array_column($sessions, 'size')) as $size) {
+    $o[] = '';
+    $o[] = "### $size bytes of data";
+    $o[] = '';
+    $o[] = '| handler | processes | cycles/s | p50 µs | p99 µs | x redis | errors |';
+    $o[] = '|---|---|---|---|---|---|---|';
+    foreach ($sessions as $row) {
+        if ($row['size'] === $size) {
+            $o[] = sprintf('| %s | %d | %.0f | %.1f | %.1f | %.2f | %d |', $row['handler'], $row['procs'], $row['cps'],
+                $row['p50'], $row['p99'], $row['vs_redis'] ?? 0, $row['errors']);
+        }
+    }
+}
+
+$o[] = '';
+$o[] = '## End to end: nginx, php-fpm (8 workers), wrk';
+$o[] = '';
+$o[] = 'A page that starts a session, changes it, closes it and renders, under wrk with a session cookie per client (`bench/e2e`).';
+$o[] = '';
+$o[] = '| handler | requests/s | p50 ms | p99 ms | errors | x redis (req/s) |';
+$o[] = '|---|---|---|---|---|---|';
+foreach ($e2e as $row) {
+    $o[] = sprintf('| %s | %.0f | %.2f | %.2f | %d | %.2f |', $row['handler'], $row['rps'], $row['p50_ms'], $row['p99_ms'],
+        $row['errors'], $er && $er['rps'] > 0 ? $row['rps'] / $er['rps'] : 0);
+}
+
+$o[] = '';
+$o[] = '## Round trips';
+$o[] = '';
+if ($rpc) {
+    $o[] = '| measurement | µs |';
+    $o[] = '|---|---|';
+    $o[] = sprintf('| `peb_rpc` of erlang:node/0 | %.1f |', $rpc['peb_rpc_us']);
+    $o[] = sprintf('| `peb_rpc` echo of a 1 KB binary | %.1f |', $rpc['peb_rpc_1kb_us']);
+    $o[] = sprintf('| Erlang-to-Erlang `rpc:call` of erlang:node/0 | %.1f |', $rpc['rpc_call_us']);
+    $o[] = sprintf('| Erlang-to-Erlang message round trip | %.1f |', $rpc['message_us']);
+    $o[] = sprintf('| `peb_connect` + `peb_close` | %.1f |', $rpc['connect_us']);
+    $o[] = sprintf('| ratio `peb_rpc` / `rpc:call` | %.2f |', $rpc['ratio']);
+}
+
+$o[] = '';
+$o[] = '## Codec';
+$o[] = '';
+if ($codec) {
+    $o[] = '| measurement | result |';
+    $o[] = '|---|---|';
+    $o[] = sprintf('| encode+decode of `[~a,{~s,~i},[~b,~d],~a]` | %.3f µs per pair |', $codec['pair_us']);
+    $o[] = sprintf('| `serialize`+`unserialize` of the same data | %.3f µs per pair |', $codec['serialize_us']);
+    $o[] = sprintf('| ratio peb / serialize | %.2f |', $codec['ratio']);
+    foreach ($codec['sizes'] ?? [] as $s) {
+        $o[] = sprintf('| %s of %d: encode / decode | %.3f ms / %.3f ms |', $s['kind'], $s['n'], $s['encode_ms'], $s['decode_ms']);
+    }
+}
+$o[] = '';
+$o[] = '## What bounds the figures';
+$o[] = '';
+$o[] = file_exists(__DIR__ . '/BOUNDS.md') ? trim(file_get_contents(__DIR__ . '/BOUNDS.md')) : '';
+file_put_contents(__DIR__ . '/RESULTS.md', implode("\n", $o) . "\n");
+
+// Chart data: cycles/s at 1 KB, one line per handler: name, 1 process, 4 processes.
+$dat = '';
+foreach ($sessions as $row) {
+    if ($row['size'] === 1024 && $row['procs'] === 1) {
+        $four = $find($row['handler'], 1024, 4);
+        $dat .= sprintf("\"%s\" %.0f %.0f\n", $row['handler'], $row['cps'], $four['cps'] ?? 0);
+    }
+}
+file_put_contents("$dir/chart.dat", $dat);

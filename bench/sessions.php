@@ -1,0 +1,115 @@
+<?php
+// Session cycles side by side: the erlang handler beside redis (persistent
+// and default), memcached and files, in one run on one machine. For each
+// handler, data size (100 B, 1 KB, 64 KB), process count (1 and 4) and
+// locking where the handler has the choice: cycles per second, p50 and p99
+// of one cycle, and the ratio to redis (persistent, its defaults) at the
+// same size and process count. Each process cycles its own session.
+//
+// Called by bench/run, which starts the backends and sets BENCH_NODE,
+// BENCH_COOKIE, BENCH_REDIS_PORT, BENCH_MEMCACHED_PORT, PEB_EXTENSION.
+//   php bench/sessions.php [--quick] [--json FILE]
+
+$quick = in_array('--quick', $argv, true);
+$json = ($i = array_search('--json', $argv, true)) !== false ? $argv[$i + 1] : null;
+$ext = getenv('PEB_EXTENSION');
+$redis = (int) getenv('BENCH_REDIS_PORT');
+$memcached = (int) getenv('BENCH_MEMCACHED_PORT');
+$files = sys_get_temp_dir() . '/peb-bench-files-' . getmypid();
+@mkdir($files);
+
+$erlang = ['extension' => $ext, 'session.save_handler' => 'erlang', 'session.save_path' => getenv('BENCH_NODE'),
+    'peb.default_cookie' => getenv('BENCH_COOKIE'), 'peb.default_timeout' => '5000'];
+$phpredis = ['extension' => ['igbinary', 'msgpack', 'redis'], 'session.save_handler' => 'redis'];
+$handlers = [
+    'erlang' => $erlang + ['peb.session.locking' => '1'],
+    'erlang, no locking' => $erlang + ['peb.session.locking' => '0'],
+    'redis' => $phpredis + ['session.save_path' => "tcp://127.0.0.1:$redis?persistent=1"],
+    'redis, locking' => $phpredis + ['session.save_path' => "tcp://127.0.0.1:$redis?persistent=1",
+        'redis.session.locking_enabled' => '1'],
+    'redis, not persistent' => $phpredis + ['session.save_path' => "tcp://127.0.0.1:$redis"],
+    'memcached' => ['extension' => ['igbinary', 'msgpack', 'memcached'], 'session.save_handler' => 'memcached',
+        'session.save_path' => "127.0.0.1:$memcached"],
+    'memcached, no locking' => ['extension' => ['igbinary', 'msgpack', 'memcached'],
+        'session.save_handler' => 'memcached', 'session.save_path' => "127.0.0.1:$memcached",
+        'memcached.sess_locking' => '0'],
+    'files' => ['session.save_handler' => 'files', 'session.save_path' => $files],
+];
+$sizes = $quick ? [1024] : [100, 1024, 65536];
+$procs = [1, 4];
+$cycles = $quick ? 400 : 2000;
+
+function command(array $ini, int $cycles, int $size): array
+{
+    $cmd = [PHP_BINARY, '-n'];
+    foreach ($ini as $k => $v) {
+        foreach ((array) $v as $one) {
+            // Values with = or ? must be quoted for PHP's ini parser.
+            array_push($cmd, '-d', $k === 'extension' ? "extension=$one" : "$k=\"$one\"");
+        }
+    }
+    return array_merge($cmd, [__DIR__ . '/session_cycle.php', (string) $cycles, (string) $size]);
+}
+
+/** Runs $procs processes of $cycles cycles at once; the merged figures. */
+function run(array $ini, int $procs, int $cycles, int $size): array
+{
+    $children = [];
+    for ($p = 0; $p < $procs; $p++) {
+        $children[] = proc_open(command($ini, $cycles, $size), [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+        $outs[] = $pipes;
+    }
+    $res = [];
+    foreach ($children as $i => $c) {
+        $out = stream_get_contents($outs[$i][1]);
+        $err = stream_get_contents($outs[$i][2]);
+        proc_close($c);
+        $r = json_decode(trim($out), true);
+        if (!$r) {
+            fwrite(STDERR, "a benchmark process failed: " . substr($out . $err, 0, 500) . "\n");
+            return ['cps' => 0, 'p50' => 0, 'p99' => 0, 'errors' => -1];
+        }
+        $res[] = $r;
+    }
+    $wall = max(array_column($res, 'wall'));
+    $p50s = array_column($res, 'p50');
+    sort($p50s);
+    return [
+        'cps' => array_sum(array_column($res, 'cycles')) / $wall,
+        'p50' => $p50s[intdiv(count($p50s), 2)],
+        'p99' => max(array_column($res, 'p99')),
+        'errors' => array_sum(array_column($res, 'errors')),
+    ];
+}
+
+$rows = [];
+foreach ($sizes as $size) {
+    foreach ($procs as $p) {
+        foreach ($handlers as $name => $ini) {
+            $r = run($ini, $p, $p === 1 ? $cycles : intdiv($cycles, 2), $size);
+            $rows[] = ['handler' => $name, 'size' => $size, 'procs' => $p] + $r;
+            fprintf(STDERR, "  %-24s %6d B  %d proc  %8.0f cycles/s\n", $name, $size, $p, $r['cps']);
+        }
+    }
+}
+array_map('unlink', glob("$files/*"));
+rmdir($files);
+
+// The ratio to redis (persistent, its defaults) at the same size and processes.
+foreach ($rows as &$row) {
+    foreach ($rows as $ref) {
+        if ($ref['handler'] === 'redis' && $ref['size'] === $row['size'] && $ref['procs'] === $row['procs']) {
+            $row['vs_redis'] = $ref['cps'] > 0 ? $row['cps'] / $ref['cps'] : 0;
+        }
+    }
+}
+unset($row);
+
+printf("%-24s %7s %5s %12s %9s %9s %8s %6s\n", 'handler', 'size', 'procs', 'cycles/s', 'p50 us', 'p99 us', 'x redis', 'errors');
+foreach ($rows as $r) {
+    printf("%-24s %7d %5d %12.0f %9.1f %9.1f %8.2f %6d\n", $r['handler'], $r['size'], $r['procs'], $r['cps'],
+        $r['p50'], $r['p99'], $r['vs_redis'], $r['errors']);
+}
+if ($json) {
+    file_put_contents($json, json_encode($rows, JSON_PRETTY_PRINT));
+}
