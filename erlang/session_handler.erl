@@ -55,7 +55,7 @@
 -type state() :: #{version := pos_integer(),
                    locks := #{id() => lock()},
                    waiters := #{id() => queue:queue(waiter())},
-                   monitors := #{pid() => {reference(), pos_integer()}},
+                   monitors := #{pid() => {reference(), non_neg_integer()}},
                    counters := #{atom() => non_neg_integer()},
                    sweep_timer := reference()}.
 
@@ -103,7 +103,9 @@ start_tree_link() ->
 start_link() ->
     gen_server:start_link({local, ?MODULE}, ?MODULE, [], []).
 
-%% @doc Counters of the server since it (re)started, and its current load.
+%% @doc Counters of the server since it (re)started, and its current load:
+%% sessions, locks, waiters, monitors (holders with a lock or a wait) and
+%% watched (holders monitored, idle ones included, until they go down).
 -spec stats() -> #{atom() => non_neg_integer()}.
 stats() ->
     gen_server:call(?MODULE, stats).
@@ -332,7 +334,8 @@ stats(#{locks := Locks, waiters := Waiters, monitors := Monitors, counters := C}
     C#{sessions => ets:info(?TABLE, size),
        locks => map_size(Locks),
        waiters => lists:sum([queue:len(Q) || Q <- maps:values(Waiters)]),
-       monitors => map_size(Monitors)}.
+       monitors => map_size(maps:filter(fun(_, {_, N}) -> N > 0 end, Monitors)),
+       watched => map_size(Monitors)}.
 
 %%--------------------------------------------------------------------
 %% Locks
@@ -454,7 +457,10 @@ send_after(Ms, Msg) ->
 cancel_timer(#{timer := Timer}) ->
     ok = erlang:cancel_timer(Timer, [{async, true}, {info, false}]).
 
-%% One monitor per holder, counting its locks and waits.
+%% One monitor per holder, counting its locks and waits. A holder is the
+%% connection of a PHP process, which comes back request after request: its
+%% monitor is kept when the count drops to 0 (a monitor of a remote pid
+%% costs a message to its node each way), and goes when the holder does.
 add_monitor(Holder, S = #{monitors := Monitors}) ->
     case Monitors of
         #{Holder := {Ref, N}} ->
@@ -465,10 +471,7 @@ add_monitor(Holder, S = #{monitors := Monitors}) ->
 
 remove_monitor(Holder, S = #{monitors := Monitors}) ->
     case Monitors of
-        #{Holder := {Ref, 1}} ->
-            demonitor(Ref, [flush]),
-            S#{monitors := maps:remove(Holder, Monitors)};
-        #{Holder := {Ref, N}} ->
+        #{Holder := {Ref, N}} when N > 0 ->
             S#{monitors := Monitors#{Holder := {Ref, N - 1}}};
         #{} ->
             S

@@ -62,7 +62,8 @@ lock_scenarios() ->
      fun lock_expiry_grants_next/0,
      fun stale_token_writes_nothing/0,
      fun reentrant_grant/0,
-     fun touch_and_destroy_release/0].
+     fun touch_and_destroy_release/0,
+     fun idle_holder_stays_watched/0].
 
 setup() ->
     ok = ?S:start().
@@ -388,6 +389,24 @@ touch_and_destroy_release() ->
     {ok, <<"data">>, T3} = lock(Id, self(), 0, 10000),
     ok = call({destroy, Id, T3}),
     ?assertEqual(false, call({exists, Id})),
+    wait_no_leak().
+
+%% A holder's monitor outlives its locks (it is back at the next request)
+%% and goes when the holder does.
+idle_holder_stays_watched() ->
+    Id = <<"watched">>,
+    W0 = maps:get(watched, ?S:stats()),
+    Holder = spawn(fun() -> receive stop -> ok end end),
+    {ok, _, Token} = lock(Id, Holder, 0, 10000),
+    ok = call({write, Id, Token, <<"x">>, 60}),
+    ?assertMatch(#{locks := 0, monitors := 0}, ?S:stats()),
+    ?assertEqual(W0 + 1, maps:get(watched, ?S:stats())),
+    {ok, _, Token2} = lock(Id, Holder, 0, 10000),
+    ?assertMatch(#{locks := 1, monitors := 1}, ?S:stats()),
+    ?assertEqual(W0 + 1, maps:get(watched, ?S:stats())),
+    ok = call({release, Id, Token2}),
+    Holder ! stop,
+    wait_until(fun() -> maps:get(watched, ?S:stats()) =:= W0 end),
     wait_no_leak().
 
 no_leak_after_all() ->
