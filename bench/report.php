@@ -111,11 +111,15 @@ $o[] = '## End to end: nginx, php-fpm (8 workers), wrk';
 $o[] = '';
 $o[] = 'A page that starts a session, changes it, closes it and renders, under wrk with a session cookie per client (`bench/e2e`).';
 $o[] = '';
-$o[] = '| handler | requests/s | p50 ms | p99 ms | errors | x redis (req/s) |';
-$o[] = '|---|---|---|---|---|---|';
+$o[] = 'CPU per request, measured over the same run from /proc: the store\'s server process (beam.smp, redis-server, memcached), the php-fpm pool (master and workers) and nginx.';
+$o[] = '';
+$o[] = '| handler | requests/s | p50 ms | p99 ms | errors | x redis (req/s) | store CPU µs/req | php-fpm CPU µs/req | nginx CPU µs/req |';
+$o[] = '|---|---|---|---|---|---|---|---|---|';
+$cell = fn($v) => $v === null ? '-' : sprintf('%.0f', $v);
 foreach ($e2e as $row) {
-    $o[] = sprintf('| %s | %.0f | %.2f | %.2f | %d | %.2f |', $row['handler'], $row['rps'], $row['p50_ms'], $row['p99_ms'],
-        $row['errors'], $er && $er['rps'] > 0 ? $row['rps'] / $er['rps'] : 0);
+    $o[] = sprintf('| %s | %.0f | %.2f | %.2f | %d | %.2f | %s | %s | %s |', $row['handler'], $row['rps'], $row['p50_ms'],
+        $row['p99_ms'], $row['errors'], $er && $er['rps'] > 0 ? $row['rps'] / $er['rps'] : 0,
+        $cell($row['store_cpu_us'] ?? null), $cell($row['php_cpu_us'] ?? null), $cell($row['nginx_cpu_us'] ?? null));
 }
 
 $o[] = '';

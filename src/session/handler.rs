@@ -24,7 +24,7 @@ use std::time::Duration;
 use super::nodes;
 use super::server;
 use super::store::{Lock, Store, StoreError, Token, Unconfirmed};
-use crate::node::{Link, registry};
+use crate::node::{Link, registry, runtime};
 use crate::php::ini;
 
 thread_local! {
@@ -63,7 +63,12 @@ impl Redo {
 /// A write whose node went down is made again through the save path.
 pub fn settle() -> Vec<Failure> {
     let in_flight = IN_FLIGHT.with(|f| std::mem::take(&mut *f.borrow_mut()));
-    in_flight.into_iter().filter_map(|f| confirm(f).err()).collect()
+    let (ours, inherited): (Vec<_>, Vec<_>) =
+        in_flight.into_iter().partition(|f| runtime::is_current(f.store.link.owner_pid));
+    // Sent by the parent before a fork: its confirmation is the parent's to
+    // take, and nothing of its link may be touched here.
+    std::mem::forget(inherited);
+    ours.into_iter().filter_map(|f| confirm(f).err()).collect()
 }
 
 fn confirm(f: InFlight) -> Result<(), Failure> {
