@@ -70,10 +70,16 @@ version() ->
 %% a short-lived rpc worker, so the tree is unlinked from it at once.
 -spec start() -> ok.
 start() ->
-    case whereis(?SUP) of
-        undefined -> start_tree();
-        _ -> ok
-    end.
+    ok = case whereis(?SUP) of
+             undefined -> start_tree();
+             _ -> ok
+         end,
+    %% Another caller may be starting the tree at this moment, its
+    %% supervisor registered but its server not yet: the supervisor answers
+    %% a call only once it has started its children, and a request sent to
+    %% the server's name before it exists would be lost.
+    _ = supervisor:which_children(?SUP),
+    ok.
 
 %% @doc What the extension calls once per connection: starts the tree if
 %% needed and says which protocol version runs.

@@ -1,8 +1,9 @@
 //! One link to an Erlang node, as a hidden node: EPMD lookup and handshake
-//! (`connect`), the frames of the distribution protocol (`frame`), the link
-//! itself with its background reader that answers ticks (`link`), the
-//! process-wide runtime that runs it (`runtime`), and the persistent links
-//! kept across requests (`registry`).
+//! (`connect`), on the process-wide runtime that runs them (`runtime`), the
+//! frames of the distribution protocol (`frame`), the link itself, whose
+//! callers read their own replies (`link`), the thread that answers ticks
+//! on idle links (`ticker`), and the persistent links kept across requests
+//! (`registry`).
 //!
 //! Nothing here knows PHP; `php::link` is the PHP face.
 
@@ -12,6 +13,7 @@ pub mod link;
 pub mod name;
 pub mod registry;
 pub mod runtime;
+mod ticker;
 
 pub use link::Link;
 
