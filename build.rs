@@ -17,22 +17,22 @@ fn main() {
     }
     let compiled = MODULES.iter().all(|m| erlc(m, &out));
     if !compiled {
-        println!("cargo:warning=erlc is missing or failed: this build carries no Erlang session server (autoload disabled)");
+        println!(
+            "cargo:warning=erlc is missing or failed: this build carries no Erlang session server (autoload disabled)"
+        );
     }
     let entries: Vec<String> = if compiled {
         MODULES.iter().map(|m| format!("(\"{m}\", include_bytes!(\"{}/{m}.beam\"))", out.display())).collect()
     } else {
         Vec::new()
     };
-    let code = format!("/// The server's modules and their beams.\npub const BEAMS: &[(&str, &[u8])] = &[{}];\n", entries.join(", "));
+    let code = format!(
+        "/// The server's modules and their beams.\npub const BEAMS: &[(&str, &[u8])] = &[{}];\n",
+        entries.join(", ")
+    );
     std::fs::write(out.join("beams.rs"), code).expect("OUT_DIR is writable");
 }
 
 fn erlc(module: &str, out: &Path) -> bool {
-    Command::new("erlc")
-        .arg("-o")
-        .arg(out)
-        .arg(format!("erlang/{module}.erl"))
-        .status()
-        .is_ok_and(|s| s.success())
+    Command::new("erlc").arg("-o").arg(out).arg(format!("erlang/{module}.erl")).status().is_ok_and(|s| s.success())
 }

@@ -10,7 +10,6 @@ pub mod php;
 pub mod session;
 pub mod term;
 
-
 use ext_php_rs::builders::ModuleBuilder;
 use ext_php_rs::ffi::_zend_module_dep;
 use ext_php_rs::zend::{ModuleEntry, StaticModuleEntry};

@@ -78,5 +78,6 @@ pub fn cookie() -> String {
 /// A boolean setting, read as PHP reads one (`1`, `On`, `yes`, `true`).
 pub fn flag(name: &CStr) -> bool {
     let v = string(name);
-    matches!(v.trim().to_ascii_lowercase().as_str(), "on" | "yes" | "true") || v.trim().parse::<i64>().is_ok_and(|n| n != 0)
+    matches!(v.trim().to_ascii_lowercase().as_str(), "on" | "yes" | "true")
+        || v.trim().parse::<i64>().is_ok_and(|n| n != 0)
 }

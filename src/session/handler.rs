@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use super::nodes;
 use super::server;
-use super::store::{Lock, Store, StoreError, Token, Unconfirmed};
+use super::store::{Data, Lock, Store, StoreError, Token, Unconfirmed};
 use crate::node::{Link, registry, runtime};
 use crate::php::ini;
 
@@ -117,7 +117,7 @@ impl Session {
         Ok(Session { nodes, store, held: None })
     }
 
-    pub fn read(&mut self, id: &[u8]) -> Result<Vec<u8>, Failure> {
+    pub fn read(&mut self, id: &[u8]) -> Result<Data, Failure> {
         let locking = ini::flag(ini::SESSION_LOCKING);
         let wait = Duration::from_millis(ini::long(ini::SESSION_LOCK_WAIT).max(0) as u64);
         let (data, token) = self.retrying(Token::none(), |store, _| {
@@ -193,7 +193,11 @@ impl Session {
 
     /// Runs `op` with the grant it releases; when the link failed under it,
     /// once more through the next node, where no grant is held.
-    fn retrying<T>(&mut self, token: Token, op: impl Fn(&Store, &Token) -> Result<T, StoreError>) -> Result<T, Failure> {
+    fn retrying<T>(
+        &mut self,
+        token: Token,
+        op: impl Fn(&Store, &Token) -> Result<T, StoreError>,
+    ) -> Result<T, Failure> {
         match op(&self.store, &token) {
             Err(StoreError::Link(e)) if !self.store.link.is_alive() => {
                 nodes::failed(&self.store.link.peer.full());

@@ -144,7 +144,12 @@ unsafe extern "C" fn close(mod_data: ModData) -> c_int {
     })
 }
 
-unsafe extern "C" fn read(mod_data: ModData, key: *mut zend_string, val: *mut *mut zend_string, _max: zend_long) -> c_int {
+unsafe extern "C" fn read(
+    mod_data: ModData,
+    key: *mut zend_string,
+    val: *mut *mut zend_string,
+    _max: zend_long,
+) -> c_int {
     guarded(FAILURE, || {
         // SAFETY: PHP's arguments to read, valid during the call.
         let (session, id) = unsafe { (session(mod_data)?, bytes(key)) };
@@ -153,7 +158,7 @@ unsafe extern "C" fn read(mod_data: ModData, key: *mut zend_string, val: *mut *m
         warn_all(handler::settle());
         let data = data?;
         // SAFETY: PHP takes ownership of the string it is handed in *val.
-        unsafe { *val = ZendStr::new(&data, false).into_raw().cast() };
+        unsafe { *val = ZendStr::new(data.as_bytes(), false).into_raw().cast() };
         Ok(SUCCESS)
     })
 }

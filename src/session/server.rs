@@ -19,7 +19,11 @@ pub const VERSION: i64 = 1;
 
 /// What this build carries, for phpinfo: the server's version, or why none.
 pub fn carried() -> String {
-    if BEAMS.is_empty() { "none (erlc was missing at build time)".into() } else { format!("session_handler version {VERSION}") }
+    if BEAMS.is_empty() {
+        "none (erlc was missing at build time)".into()
+    } else {
+        format!("session_handler version {VERSION}")
+    }
 }
 
 /// What the node has: our server at some version, or none at all.
@@ -39,9 +43,9 @@ pub fn ensure(link: &Link, autoload: bool, timeout: Duration) -> Result<(), Stri
                 Found::Running(v) => format!(
                     "{node} runs session_handler version {v}, older than this extension's {VERSION}, and peb.session.autoload is off"
                 ),
-                Found::Missing => format!(
-                    "{node} has no session_handler module; load it there or set peb.session.autoload = 1"
-                ),
+                Found::Missing => {
+                    format!("{node} has no session_handler module; load it there or set peb.session.autoload = 1")
+                }
             });
         }
         _ => install(link, timeout)?,
@@ -56,14 +60,16 @@ pub fn ensure(link: &Link, autoload: bool, timeout: Duration) -> Result<(), Stri
 fn probe(link: &Link, timeout: Duration) -> Result<Found, String> {
     let reply = link.rpc("session_handler", "ensure", &[crate::term::tag::NIL], timeout).map_err(|e| e.to_string())?;
     let term = decode::decode(&reply).map_err(|e| format!("unreadable reply from {}: {e}", link.peer.full()))?;
-    match &term {
-        Term::Tuple(t) if matches!(t.as_slice(), [Term::Atom(ok), Term::Int(_)] if ok == "ok") => {
-            let Term::Int(v) = t[1] else { unreachable!() };
-            Ok(Found::Running(v))
-        }
-        _ if is_undef(&term) => Ok(Found::Missing),
-        _ => Err(format!("session_handler:ensure() failed on {}", link.peer.full())),
+    if let Term::Tuple(t) = &term
+        && let [Term::Atom(ok), Term::Int(v)] = t.as_slice()
+        && ok == "ok"
+    {
+        return Ok(Found::Running(*v));
     }
+    if is_undef(&term) {
+        return Ok(Found::Missing);
+    }
+    Err(format!("session_handler:ensure() failed on {}", link.peer.full()))
 }
 
 /// `{badrpc, {'EXIT', {undef, _}}}`: the module is not there.

@@ -39,7 +39,11 @@ pub enum Lock<'a> {
     None,
     /// The lock, for `holder` (the link's pid, monitored by the server),
     /// waiting at most `wait`, held at most `expire`.
-    Take { holder: &'a [u8], wait: Duration, expire: Duration },
+    Take {
+        holder: &'a [u8],
+        wait: Duration,
+        expire: Duration,
+    },
 }
 
 /// A grant of the lock as the server made it (the bytes of its token term);
@@ -59,7 +63,19 @@ impl Token {
     }
 }
 
-/// A write or touch sent, its confirmation not taken yet ([`Store::confirm`]).
+/// A session's data, inside the reply that brought it.
+pub struct Data {
+    reply: Vec<u8>,
+    data: std::ops::Range<usize>,
+}
+
+impl Data {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.reply[self.data.clone()]
+    }
+}
+
+/// A request sent, its `ok` not taken yet ([`Store::confirm`]).
 pub struct Unconfirmed {
     sent: Sent,
     what: &'static str,
@@ -74,7 +90,7 @@ pub struct Store {
 
 impl Store {
     /// The session's data (empty for an unknown or expired one), with the lock if asked.
-    pub fn read(&self, id: &[u8], lock: Lock) -> Result<(Vec<u8>, Token), StoreError> {
+    pub fn read(&self, id: &[u8], lock: Lock) -> Result<(Data, Token), StoreError> {
         let mut w = request("read", 3);
         w.binary(id);
         let timeout = match lock {
@@ -92,21 +108,20 @@ impl Store {
             }
         };
         let reply = self.link.call(SERVER, &w.into_bytes(), timeout)?;
-        match parse(&reply)? {
+        // `{ok, Data, Token}`: Data borrows from the reply, and Token is
+        // the rest of it, so neither is decoded twice or copied here.
+        let data = match parse(&reply)? {
             Term::Tuple(t) if t.len() == 3 && is_atom(&t[0], "ok") => match &t[1] {
                 Term::Binary(data) => {
-                    let token_at = token_offset(&reply)?;
-                    Ok((data.to_vec(), Token(reply[token_at..].to_vec())))
+                    let start = data.as_ptr() as usize - reply.as_ptr() as usize;
+                    start..start + data.len()
                 }
-                _ => Err(unexpected("read")),
+                _ => return Err(unexpected("read")),
             },
-            other => Err(error_of(&other, "read")),
-        }
-    }
-
-    /// Stores `data` for `lifetime` and releases the lock that `token` holds.
-    pub fn write(&self, id: &[u8], token: &Token, data: &[u8], lifetime: Duration) -> Result<(), StoreError> {
-        self.confirm(self.write_start(id, token, data, lifetime)?)
+            other => return Err(error_of(&other, "read")),
+        };
+        let token = Token(reply[data.end..].to_vec());
+        Ok((Data { reply, data }, token))
     }
 
     /// Sends the write and returns without waiting for its confirmation.
@@ -122,23 +137,19 @@ impl Store {
         w.raw(&token.0);
         w.binary(data);
         w.int(lifetime.as_secs() as i64);
-        Ok(Unconfirmed { sent: self.link.call_start(SERVER, &w.into_bytes(), self.timeout)?, what: "write" })
+        self.send(w, "write")
     }
 
-    /// Extends the session's lifetime without sending its data (lazy_write).
-    pub fn touch(&self, id: &[u8], token: &Token, lifetime: Duration) -> Result<(), StoreError> {
-        self.confirm(self.touch_start(id, token, lifetime)?)
-    }
-
+    /// The same for lazy_write's unchanged data: the lifetime is extended, the data not sent.
     pub fn touch_start(&self, id: &[u8], token: &Token, lifetime: Duration) -> Result<Unconfirmed, StoreError> {
         let mut w = request("touch", 4);
         w.binary(id);
         w.raw(&token.0);
         w.int(lifetime.as_secs() as i64);
-        Ok(Unconfirmed { sent: self.link.call_start(SERVER, &w.into_bytes(), self.timeout)?, what: "touch" })
+        self.send(w, "touch")
     }
 
-    /// Waits for the confirmation of a write or touch sent earlier.
+    /// Waits for the `ok` of a request sent earlier.
     pub fn confirm(&self, u: Unconfirmed) -> Result<(), StoreError> {
         let reply = self.link.reply(u.sent, self.timeout)?;
         match parse(&reply)? {
@@ -182,12 +193,12 @@ impl Store {
         }
     }
 
-    fn expect_ok(&self, w: Writer, what: &str) -> Result<(), StoreError> {
-        let reply = self.link.call(SERVER, &w.into_bytes(), self.timeout)?;
-        match parse(&reply)? {
-            Term::Atom(a) if a == "ok" => Ok(()),
-            other => Err(error_of(&other, what)),
-        }
+    fn send(&self, w: Writer, what: &'static str) -> Result<Unconfirmed, StoreError> {
+        Ok(Unconfirmed { sent: self.link.call_start(SERVER, &w.into_bytes(), self.timeout)?, what })
+    }
+
+    fn expect_ok(&self, w: Writer, what: &'static str) -> Result<(), StoreError> {
+        self.confirm(self.send(w, what)?)
     }
 }
 
@@ -205,15 +216,6 @@ fn millis(d: Duration) -> i64 {
 
 fn parse(reply: &[u8]) -> Result<Term<'_>, StoreError> {
     decode::decode(reply).map_err(|e| StoreError::Protocol(format!("unreadable reply: {e}")))
-}
-
-/// Where the third element of a `{ok, Data, Token}` reply starts.
-fn token_offset(reply: &[u8]) -> Result<usize, StoreError> {
-    let bad = || StoreError::Protocol("unreadable reply to read".into());
-    let body = reply.get(2..).ok_or_else(bad)?; // SMALL_TUPLE, 3
-    let (_, a) = decode::decode_prefix(body).map_err(|_| bad())?;
-    let (_, b) = decode::decode_prefix(&body[a..]).map_err(|_| bad())?;
-    Ok(2 + a + b)
 }
 
 fn is_atom(t: &Term, name: &str) -> bool {
