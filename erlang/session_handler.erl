@@ -1,62 +1,71 @@
-%% @doc The session store that PHP's peb extension talks to.
+%% @doc The session server that PHP's peb extension talks to, registered as
+%% `session_handler' on every node of the store, and the 2009 article's
+%% classic API (read/1, write/2, destroy/1, gc/1, used by the userland PHP
+%% handler through rpc), kept working on top of it.
 %%
-%% Sessions live in the public ETS table `session_handler' as
-%% `{Id, Data, ExpiresAt, TouchedAt}' (binaries; times in milliseconds of
-%% `erlang:system_time/1'). The table is owned by the supervisor registered
-%% as `session_handler_sup', not by the server, so that the sessions outlive
-%% a crash of the server: the supervisor restarts the server, which finds
-%% the table as it was (only the locks, which live in the server, are lost).
+%% The extension sends raw gen_server calls, `{'$gen_call', {Pid, peb},
+%% Request}', and waits for `{peb, Reply}'; see handle_call/3.
 %%
-%% The supervisor's callback lives in this module too (init(tree)), so that
-%% a node prepared the classic way, `c(session_handler).
-%% session_handler:start().', has all it needs from one file.
-%% A record whose ExpiresAt has passed is never returned, whether or not
-%% the periodic sweep has removed it yet.
+%% Locks. One server grants the locks of every session: the leader, which
+%% is this node's server with the ETS store, and with the Mnesia store the
+%% server of the first running node of a majority (peb_session_cluster).
+%% The others forward lock requests to it and relay its replies, as the
+%% PHP side is connected to them, not to the leader. The leader grants each
+%% id to one holder at a time, queues the others in FIFO order, and releases
+%% a lock when its holder writes, when the lock expires, or when the holder
+%% (or the node it came through) goes down.
 %%
-%% This module owns the per-session locks: the gen_server registered as
-%% `session_handler' grants each id to one holder at a time, queues the
-%% other holders in FIFO order, and releases a lock when its holder writes,
-%% when the lock expires, or when the holder goes down. The extension sends
-%% its requests as raw gen_server calls, `{'$gen_call', {Pid, peb}, Request}',
-%% and waits for `{peb, Reply}'; see handle_call/3 for the requests.
-%%
-%% The classic functions read/1, write/2, destroy/1 and gc/1 (the 2009
-%% article's API, still used by the userland PHP handler through rpc) work
-%% on the same table and take no locks.
-%%
-%% Ids and data are never turned into atoms: they come from the network.
+%% Versions make every write safe even where a lock was lost: a grant is a
+%% token `{Nonce, Vsn}', Vsn being the session's version when it was read,
+%% and a write is taken only while the session is still at that version
+%% (and not locked by another), then gets Nonce as its version. A write
+%% whose lock went with a failed node is therefore accepted when nobody
+%% changed the session since, refused (lock_lost) otherwise, and a write
+%% repeated after a failover is recognised as done. No update is lost, even
+%% while the leader changes.
 -module(session_handler).
 -behaviour(gen_server).
 
 -export([version/0, start/0, ensure/0, stop/0, stats/0]).
 -export([read/1, write/2, destroy/1, gc/1]).
--export([start_link/0, start_tree_link/0]).
+-export([start_link/0]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, terminate/2,
          code_change/3]).
 
--define(TABLE, ?MODULE).
--define(SUP, session_handler_sup).
+-define(STORE, peb_session_store).
 %% Bump when the protocol or the state changes: the extension installs its
 %% own beams into a node whose version/0 is older than the one it speaks.
--define(VERSION, 1).
+-define(VERSION, 2).
 %% PHP's default session.gc_maxlifetime, for the classic write/2.
 -define(CLASSIC_LIFETIME_S, 1440).
-%% Times (ms or s) and tokens: non-negative integers.
 -define(IS_NAT(T), (is_integer(T) andalso T >= 0)).
+-define(IS_GRANT(T), (tuple_size(T) =:= 2 andalso ?IS_NAT(element(1, T))
+                      andalso ?IS_NAT(element(2, T)))).
+-define(IS_TOKEN(T), (T =:= 0 orelse (is_tuple(T) andalso ?IS_GRANT(T)))).
 %% The longest timer erlang:send_after/3 accepts (about 49 days).
 -define(MAX_TIMER_MS, 16#FFFFFFFF).
+%% How long a forwarded request is retried while the cluster elects a leader.
+-define(FORWARD_PATIENCE_MS, 30000).
 
 -type id() :: binary().
--type lock() :: #{holder := pid(), token := pos_integer(), timer := reference()}.
+-type token() :: {pos_integer(), non_neg_integer()}.
+%% local: the holder's connection ends here; {via, Front}: at that server.
+-type via() :: local | {via, pid()}.
+-type lock() :: #{holder := pid(), token := token(), timer := reference(), via := via()}.
 -type waiter() :: #{ref := reference(), from := gen_server:from(), holder := pid(),
-                    expire_ms := non_neg_integer(), timer := reference()}.
-%% A map, and only plain data in it (no funs), so that a newer version of
-%% this module, loaded under a running server, can still read it.
+                    via := via(), expire_ms := non_neg_integer(), timer := reference()}.
+%% A map of plain data (no funs), so that a newer version of this module,
+%% loaded under a running server, can still read it.
 -type state() :: #{version := pos_integer(),
                    locks := #{id() => lock()},
                    waiters := #{id() => queue:queue(waiter())},
                    monitors := #{pid() => {reference(), non_neg_integer()}},
+                   fronts := #{pid() => reference()},
+                   watched := #{pid() => reference()},
+                   pending := #{reference() => {gen_server:from(), term(), integer()}},
+                   leader := {node(), reference()} | none,
                    counters := #{atom() => non_neg_integer()},
+                   sweep_cursor := term(),
                    sweep_timer := reference()}.
 
 %%--------------------------------------------------------------------
@@ -66,105 +75,39 @@
 version() ->
     ?VERSION.
 
-%% @doc Starts the supervision tree unless it runs. The caller is usually
-%% a short-lived rpc worker, so the tree is unlinked from it at once.
+%% @doc Starts the application (ETS store unless configured otherwise)
+%% unless it runs. It needs peb_session.app on the code path, or loaded by
+%% the extension (peb_session_app:load/1).
 -spec start() -> ok.
 start() ->
-    ok = case whereis(?SUP) of
-             undefined -> start_tree();
-             _ -> ok
-         end,
-    %% Another caller may be starting the tree at this moment, its
-    %% supervisor registered but its server not yet: the supervisor answers
-    %% a call only once it has started its children, and a request sent to
-    %% the server's name before it exists would be lost.
-    _ = supervisor:which_children(?SUP),
+    {ok, _} = application:ensure_all_started(peb_session),
     ok.
 
-%% @doc What the extension calls once per connection: starts the tree if
+%% @doc What the extension calls once per connection: starts the store if
 %% needed and says which protocol version runs.
 -spec ensure() -> {ok, pos_integer()}.
 ensure() ->
     ok = start(),
     {ok, version()}.
 
-%% @doc Stops the tree; the table, owned by the supervisor, goes with it.
 -spec stop() -> ok.
 stop() ->
-    case whereis(?SUP) of
-        undefined ->
-            ok;
-        Sup ->
-            try gen_server:stop(Sup)
-            catch exit:noproc -> ok
-            end
+    case application:stop(peb_session) of
+        ok -> ok;
+        {error, {not_started, _}} -> ok
     end.
-
-%% @doc The supervisor (a `supervisor' whose callback is init(tree)).
--spec start_tree_link() -> supervisor:startlink_ret().
-start_tree_link() ->
-    supervisor:start_link({local, ?SUP}, ?MODULE, tree).
 
 -spec start_link() -> {ok, pid()} | ignore | {error, term()}.
 start_link() ->
     gen_server:start_link({local, ?MODULE}, ?MODULE, [], []).
 
-%% @doc Counters of the server since it (re)started, and its current load:
-%% sessions, locks, waiters, monitors (holders with a lock or a wait) and
-%% watched (holders monitored, idle ones included, until they go down).
+%% @doc Counters of this server since it (re)started, and its load:
+%% sessions, locks, waiters, monitors (local holders with a lock or a wait),
+%% watched (holders monitored, idle ones included), forwarded (requests
+%% waiting for the leader) and fronts (servers that forward to this one).
 -spec stats() -> #{atom() => non_neg_integer()}.
 stats() ->
     gen_server:call(?MODULE, stats).
-
-start_tree() ->
-    Legacy = take_over_legacy(),
-    case start_tree_link() of
-        {ok, Sup} ->
-            unlink(Sup),
-            restore(Legacy);
-        {error, {already_started, _}} ->
-            %% Another caller won the race; its tree is as good as ours.
-            restore(Legacy);
-        {error, Reason} ->
-            error({session_handler_start, Reason})
-    end.
-
-%% A node prepared by hand may still run the 2009 store: a process registered
-%% as session_handler that owns the table, with `{Id, Data, WrittenAtSeconds}'
-%% records. Keep its sessions and stop it, so that the supervisor can create
-%% the table. (Whoever owns the table but is not registered under our name is
-%% our own supervisor, and is left alone.)
-take_over_legacy() ->
-    Owner = ets:info(?TABLE, owner),
-    case is_pid(Owner) andalso
-         process_info(Owner, registered_name) =:= {registered_name, ?MODULE} of
-        true ->
-            Records = [from_legacy(R) || R <- ets:tab2list(?TABLE)],
-            stop_process(Owner),
-            Records;
-        false ->
-            []
-    end.
-
-from_legacy({Id, Data, WrittenS}) when is_binary(Id), is_binary(Data), is_integer(WrittenS) ->
-    {Id, Data, (WrittenS + ?CLASSIC_LIFETIME_S) * 1000, WrittenS * 1000};
-from_legacy(Record) ->
-    Record.
-
-stop_process(Pid) ->
-    Ref = monitor(process, Pid),
-    Pid ! stop,
-    receive
-        {'DOWN', Ref, process, Pid, _} -> ok
-    after 5000 ->
-        exit(Pid, kill),
-        receive {'DOWN', Ref, process, Pid, _} -> ok end
-    end.
-
-%% insert_new: a session written since the take-over is newer than ours.
-restore(Records) ->
-    _ = [ets:insert_new(?TABLE, R) || R <- Records, tuple_size(R) =:= 4],
-    ok.
 
 %%--------------------------------------------------------------------
 %% The classic API: no locks
@@ -190,126 +133,67 @@ destroy(Id) ->
 %% @doc Removes the sessions that expired or were not written or touched in
 %% the last MaxLifetime seconds; returns how many.
 -spec gc(non_neg_integer()) -> non_neg_integer().
-gc(MaxLifetime) when is_integer(MaxLifetime), MaxLifetime >= 0 ->
-    Now = now_ms(),
-    Oldest = Now - MaxLifetime * 1000,
-    ets:select_delete(?TABLE, [{{'_', '_', '$1', '$2'},
-                                [{'orelse', {'=<', '$1', Now}, {'<', '$2', Oldest}}],
-                                [true]}]).
-
-%%--------------------------------------------------------------------
-%% The table
-
-now_ms() ->
-    erlang:system_time(millisecond).
-
-lookup(Id) ->
-    Now = now_ms(),
-    case ets:lookup(?TABLE, Id) of
-        [{_, Data, ExpiresAt, _}] when ExpiresAt > Now ->
-            Data;
-        [Expired] ->
-            %% delete_object, not delete: a fresh write may have replaced it.
-            true = ets:delete_object(?TABLE, Expired),
-            <<>>;
-        [] ->
-            <<>>
-    end.
-
-is_live(Id) ->
-    Now = now_ms(),
-    case ets:lookup(?TABLE, Id) of
-        [{_, _, ExpiresAt, _}] -> ExpiresAt > Now;
-        _ -> false
-    end.
-
-store(Id, Data, LifetimeS) ->
-    Now = now_ms(),
-    true = ets:insert(?TABLE, {Id, Data, Now + LifetimeS * 1000, Now}),
-    ok.
-
-%% An expired session stays expired: touching it must not revive it.
-touch(Id, LifetimeS) ->
-    Now = now_ms(),
-    _ = is_live(Id) andalso
-        ets:update_element(?TABLE, Id, [{3, Now + LifetimeS * 1000}, {4, Now}]),
-    ok.
-
-delete_expired() ->
-    ets:select_delete(?TABLE, [{{'_', '_', '$1', '_'}, [{'=<', '$1', now_ms()}], [true]}]).
+gc(MaxLifetime) when ?IS_NAT(MaxLifetime) ->
+    ?STORE:gc(MaxLifetime).
 
 %%--------------------------------------------------------------------
 %% gen_server
 
-%% init(tree) runs in the supervisor, init([]) in the server.
--spec init(tree | []) -> {ok, state()} | {ok, {supervisor:sup_flags(), [supervisor:child_spec()]}}.
-init(tree) ->
-    ?TABLE = ets:new(?TABLE, [named_table, public, set,
-                              {read_concurrency, true}, {write_concurrency, true}]),
-    use_local_group_leader(),
-    Server = #{id => ?MODULE,
-               start => {?MODULE, start_link, []},
-               restart => permanent,
-               shutdown => 5000,
-               type => worker,
-               modules => [?MODULE]},
-    {ok, {#{strategy => one_for_one, intensity => 10, period => 10}, [Server]}};
+-spec init([]) -> {ok, state()}.
 init([]) ->
     Counters = maps:from_list([{K, 0} || K <- [reads, writes, touches, destroys, gcs]]),
     {ok, #{version => ?VERSION,
            locks => #{},
            waiters => #{},
            monitors => #{},
+           fronts => #{},
+           watched => #{},
+           pending => #{},
+           leader => none,
            counters => Counters,
+           sweep_cursor => undefined,
            sweep_timer => schedule_sweep()}}.
 
 %% From is {Pid, Tag} with any Tag (the extension sends the atom peb), so
 %% replies always go through gen_server:reply/2 or {reply, ...}.
 -spec handle_call(term(), gen_server:from(), state()) ->
           {reply, term(), state()} | {noreply, state()}.
-handle_call({read, Id, nolock}, _From, S) when is_binary(Id) ->
-    {reply, {ok, lookup(Id), 0}, count(reads, S)};
-handle_call({read, Id, {lock, Holder, WaitMs, ExpireMs}}, From, S)
-  when is_binary(Id), is_pid(Holder), ?IS_NAT(WaitMs), ?IS_NAT(ExpireMs) ->
-    {noreply, lock(Id, Holder, WaitMs, ExpireMs, From, S)};
-handle_call({write, Id, Token, Data, LifetimeS}, _From, S)
-  when is_binary(Id), ?IS_NAT(Token), is_binary(Data), ?IS_NAT(LifetimeS) ->
-    with_lock(Id, Token, writes, fun() -> store(Id, Data, LifetimeS) end, S);
-handle_call({touch, Id, Token, LifetimeS}, _From, S)
-  when is_binary(Id), ?IS_NAT(Token), ?IS_NAT(LifetimeS) ->
-    with_lock(Id, Token, touches, fun() -> touch(Id, LifetimeS) end, S);
-handle_call({release, Id, Token}, _From, S) when is_binary(Id), ?IS_NAT(Token) ->
-    {reply, ok, release(Id, Token, S)};
-handle_call({destroy, Id, Token}, _From, S) when is_binary(Id), ?IS_NAT(Token) ->
-    true = ets:delete(?TABLE, Id),
-    {reply, ok, release(Id, Token, count(destroys, S))};
-handle_call({gc}, _From, S) ->
-    {reply, delete_expired(), count(gcs, S)};
-handle_call({exists, Id}, _From, S) when is_binary(Id) ->
-    {reply, is_live(Id), S};
 handle_call(stats, _From, S) ->
     {reply, stats(S), S};
-handle_call(_Request, _From, S) ->
-    {reply, {error, badarg}, S}.
+handle_call(Request, From, S) ->
+    case kind(Request) of
+        badarg -> {reply, {error, badarg}, S};
+        Kind -> serve(Kind, Request, From, S)
+    end.
 
 -spec handle_cast(term(), state()) -> {noreply, state()}.
 handle_cast(_Msg, S) ->
     {noreply, S}.
 
 -spec handle_info(term(), state()) -> {noreply, state()}.
+handle_info({forward, Front, Ref, Request}, S) when is_pid(Front), is_reference(Ref) ->
+    {noreply, lead(Request, {Front, {fwd, Ref}}, {via, Front}, watch_front(Front, S))};
+handle_info({{fwd, Ref}, Reply}, S = #{pending := Pending}) ->
+    case maps:take(Ref, Pending) of
+        {{From, _, _}, Rest} ->
+            gen_server:reply(From, Reply),
+            {noreply, S#{pending := Rest}};
+        error ->
+            {noreply, S}
+    end;
+handle_info({holder_down, Holder}, S) when is_pid(Holder) ->
+    {noreply, holder_down(Holder, S)};
+handle_info(retry_forwards, S) ->
+    {noreply, retry_forwards(S)};
 handle_info({wait_timeout, Id, Ref}, S) ->
     {noreply, wait_timeout(Id, Ref, S)};
 handle_info({lock_expired, Id, Token}, S) ->
     %% A timer that fires after its lock was released carries a stale token.
     {noreply, release(Id, Token, S)};
-handle_info({'DOWN', Ref, process, Holder, _Reason}, S = #{monitors := Monitors}) ->
-    case Monitors of
-        #{Holder := {Ref, _}} -> {noreply, holder_down(Holder, S)};
-        _ -> {noreply, S}
-    end;
+handle_info({'DOWN', Ref, process, Pid, _Reason}, S) ->
+    {noreply, down(Ref, Pid, S)};
 handle_info(sweep, S) ->
-    _ = delete_expired(),
-    {noreply, S#{sweep_timer := schedule_sweep()}};
+    {noreply, sweep(S#{sweep_timer := schedule_sweep()})};
 handle_info(_Msg, S) ->
     {noreply, S}.
 
@@ -321,98 +205,212 @@ terminate(_Reason, _S) ->
 code_change(_OldVsn, S, _Extra) ->
     {ok, S}.
 
-%% The tree inherits the group leader of the rpc caller, which may be a
-%% process of the (PHP) node that asked; the tree outlives that node's
-%% connection, so it takes the local node's instead.
-use_local_group_leader() ->
-    case whereis(user) of
-        undefined -> ok;
-        User -> true = group_leader(User, self()), ok
+%%--------------------------------------------------------------------
+%% Requests
+
+%% read: served here. write: changes the store, here. lock: goes to the leader.
+kind({read, Id, nolock}) when is_binary(Id) -> read;
+kind({read, Id, {lock, Holder, WaitMs, ExpireMs}})
+  when is_binary(Id), is_pid(Holder), ?IS_NAT(WaitMs), ?IS_NAT(ExpireMs) -> lock;
+kind({write, Id, T, Data, LifetimeS}) when is_binary(Id), ?IS_TOKEN(T), is_binary(Data),
+                                          ?IS_NAT(LifetimeS) -> by_token(T);
+kind({touch, Id, T, LifetimeS}) when is_binary(Id), ?IS_TOKEN(T), ?IS_NAT(LifetimeS) -> by_token(T);
+kind({release, Id, T}) when is_binary(Id), ?IS_TOKEN(T) -> by_token(T);
+kind({destroy, Id, T}) when is_binary(Id), ?IS_TOKEN(T) -> by_token(T);
+kind({gc}) -> write;
+kind({exists, Id}) when is_binary(Id) -> read;
+kind(_) -> badarg.
+
+by_token(0) -> write;
+by_token(_) -> lock.
+
+serve(Kind, Request, From, S) ->
+    case peb_session_cluster:status() of
+        _ when Kind =:= read -> {reply, unlocked(Request, S), count_read(Request, S)};
+        ok when Kind =:= write -> {reply, unlocked(Request, S), count_write(Request, S)};
+        ok -> {noreply, route(Request, From, S)};
+        Unavailable -> {reply, {error, Unavailable}, S}
     end.
 
-schedule_sweep() ->
-    erlang:send_after(application:get_env(peb, sweep_interval_ms, 60000), self(), sweep).
+unlocked({read, Id, nolock}, _S) ->
+    {Data, _} = ?STORE:lookup(Id),
+    {ok, Data, 0};
+unlocked({exists, Id}, _S) ->
+    ?STORE:is_live(Id);
+unlocked({write, Id, 0, Data, LifetimeS}, _S) ->
+    ?STORE:write(Id, Data, LifetimeS, ?STORE:nonce());
+unlocked({touch, Id, 0, LifetimeS}, _S) ->
+    ?STORE:touch(Id, LifetimeS);
+unlocked({release, _Id, 0}, _S) ->
+    ok;
+unlocked({destroy, Id, 0}, _S) ->
+    ?STORE:delete(Id);
+unlocked({gc}, _S) ->
+    {Count, _} = ?STORE:sweep(undefined),
+    Count.
 
-count(Key, S = #{counters := C}) ->
-    S#{counters := maps:update_with(Key, fun(N) -> N + 1 end, 1, C)}.
+count_read({read, _, _}, S) -> count(reads, S);
+count_read(_, S) -> S.
 
-stats(#{locks := Locks, waiters := Waiters, monitors := Monitors, counters := C}) ->
-    C#{sessions => ets:info(?TABLE, size),
-       locks => map_size(Locks),
-       waiters => lists:sum([queue:len(Q) || Q <- maps:values(Waiters)]),
-       monitors => map_size(maps:filter(fun(_, {_, N}) -> N > 0 end, Monitors)),
-       watched => map_size(Monitors)}.
+count_write({write, _, _, _, _}, S) -> count(writes, S);
+count_write({touch, _, _, _}, S) -> count(touches, S);
+count_write({destroy, _, _}, S) -> count(destroys, S);
+count_write({gc}, S) -> count(gcs, S);
+count_write(_, S) -> S.
 
 %%--------------------------------------------------------------------
-%% Locks
+%% To the leader
 
-%% Token 0 is an unlocked operation and always allowed; any other token must
-%% be the current grant, which the operation then releases.
-with_lock(_Id, 0, Counter, Do, S) ->
-    ok = Do(),
-    {reply, ok, count(Counter, S)};
-with_lock(Id, Token, Counter, Do, S) ->
-    case holds(Id, Token, S) of
-        true ->
-            ok = Do(),
-            {reply, ok, release_lock(Id, count(Counter, S))};
-        false ->
-            {reply, {error, lock_lost}, S}
+route(Request, From, S) ->
+    case peb_session_cluster:leader() of
+        Node when Node =:= node() ->
+            lead(Request, From, local, S);
+        undefined ->
+            gen_server:reply(From, {error, no_leader}),
+            S;
+        Node ->
+            forward(Node, Request, From, erlang:monotonic_time(millisecond), S)
     end.
 
-holds(Id, Token, #{locks := Locks}) ->
+%% The holder's connection ends here, so this server watches it for the
+%% leader, which cannot reach it.
+forward(Node, Request, From, Since, S0) ->
+    S = watch_holder(Request, follow_leader(Node, S0)),
+    Ref = make_ref(),
+    {?MODULE, Node} ! {forward, self(), Ref, Request},
+    S#{pending := maps:put(Ref, {From, Request, Since}, maps:get(pending, S))}.
+
+follow_leader(Node, S = #{leader := {Node, _}}) ->
+    S;
+follow_leader(Node, S = #{leader := Old}) ->
+    _ = case Old of
+            {_, OldRef} -> demonitor(OldRef, [flush]);
+            none -> true
+        end,
+    S#{leader := {Node, monitor(process, {?MODULE, Node})}}.
+
+watch_holder({read, _, {lock, Holder, _, _}}, S = #{watched := Watched}) ->
+    case Watched of
+        #{Holder := _} -> S;
+        #{} -> S#{watched := Watched#{Holder => monitor(process, Holder)}}
+    end;
+watch_holder(_, S) ->
+    S.
+
+%% The leader went down (or away): what was forwarded to it goes to the
+%% next one, once the cluster has one; a request that waited longer than
+%% any PHP timeout is dropped.
+leader_down(S = #{pending := Pending}) ->
+    _ = map_size(Pending) > 0 andalso erlang:send_after(50, self(), retry_forwards),
+    S#{leader := none}.
+
+retry_forwards(S0 = #{pending := Pending}) ->
+    Now = erlang:monotonic_time(millisecond),
+    S = S0#{pending := #{}},
+    maps:fold(
+        fun(_Ref, {From, Request, Since}, Acc) ->
+            case peb_session_cluster:leader() of
+                _ when Now - Since > ?FORWARD_PATIENCE_MS ->
+                    gen_server:reply(From, {error, no_leader}),
+                    Acc;
+                Node when Node =:= node() ->
+                    lead(Request, From, local, Acc);
+                undefined ->
+                    erlang:send_after(100, self(), retry_forwards),
+                    Acc#{pending := maps:put(make_ref(), {From, Request, Since}, maps:get(pending, Acc))};
+                Node ->
+                    forward(Node, Request, From, Since, Acc)
+            end
+        end, S, Pending).
+
+%%--------------------------------------------------------------------
+%% The leader
+
+lead({read, Id, {lock, Holder, WaitMs, ExpireMs}}, From, Via, S) ->
+    lock(Id, Holder, Via, WaitMs, ExpireMs, From, S);
+lead({write, Id, Token, Data, LifetimeS}, From, _Via, S) ->
+    {Nonce, _} = Token,
+    guarded(Id, Token, From, writes, fun() -> ?STORE:write(Id, Data, LifetimeS, Nonce) end, S);
+lead({touch, Id, Token, LifetimeS}, From, _Via, S) ->
+    guarded(Id, Token, From, touches, fun() -> ?STORE:touch(Id, LifetimeS) end, S);
+lead({release, Id, Token}, From, _Via, S) ->
+    gen_server:reply(From, ok),
+    release(Id, Token, S);
+lead({destroy, Id, Token}, From, _Via, S) ->
+    ok = ?STORE:delete(Id),
+    gen_server:reply(From, ok),
+    release(Id, Token, count(destroys, S)).
+
+%% A write under a grant: taken while the session is at the version read
+%% and nobody else holds its lock; already done if the session has the
+%% grant's own version (a write repeated after a failover).
+guarded(Id, Token = {Nonce, Read}, From, Counter, Do, S) ->
+    Vsn = ?STORE:version(Id),
+    Holder = lock_token(Id, S),
+    Reply = if
+                Vsn =:= Nonce -> ok;
+                Vsn =:= Read, Holder =:= none orelse Holder =:= Token -> ok = Do(), done;
+                true -> {error, lock_lost}
+            end,
+    gen_server:reply(From, case Reply of done -> ok; _ -> Reply end),
+    Counted = case Reply of done -> count(Counter, S); _ -> S end,
+    release(Id, Token, Counted).
+
+lock_token(Id, #{locks := Locks}) ->
     case Locks of
-        #{Id := #{token := Token}} -> Token > 0;
-        _ -> false
+        #{Id := #{token := Token}} -> Token;
+        #{} -> none
     end.
 
-lock(Id, Holder, WaitMs, ExpireMs, From, S = #{locks := Locks}) ->
+lock(Id, Holder, Via, WaitMs, ExpireMs, From, S = #{locks := Locks}) ->
     case Locks of
         #{Id := Lock = #{holder := Holder}} ->
             %% A lock leaked by an earlier request of the same (single
             %% threaded) PHP process: grant it again, the old token dies.
             cancel_timer(Lock),
-            grant(Id, Holder, ExpireMs, From, S);
+            grant(Id, Holder, Via, ExpireMs, From, S);
         #{Id := _} ->
-            enqueue(Id, Holder, WaitMs, ExpireMs, From, S);
+            enqueue(Id, Holder, Via, WaitMs, ExpireMs, From, S);
         #{} ->
-            grant(Id, Holder, ExpireMs, From, add_monitor(Holder, S))
+            grant(Id, Holder, Via, ExpireMs, From, add_monitor(Holder, Via, S))
     end.
 
 %% The data is read when the lock is granted, not when it was asked for:
 %% a waiter must see what the previous holder wrote.
-grant(Id, Holder, ExpireMs, From, S = #{locks := Locks}) ->
-    Token = erlang:unique_integer([positive]),
+grant(Id, Holder, Via, ExpireMs, From, S = #{locks := Locks}) ->
+    {Data, Vsn} = ?STORE:lookup(Id),
+    Token = {?STORE:nonce(), Vsn},
     Timer = send_after(ExpireMs, {lock_expired, Id, Token}),
-    gen_server:reply(From, {ok, lookup(Id), Token}),
-    count(reads, S#{locks := Locks#{Id => #{holder => Holder, token => Token, timer => Timer}}}).
+    gen_server:reply(From, {ok, Data, Token}),
+    Lock = #{holder => Holder, token => Token, timer => Timer, via => Via},
+    count(reads, S#{locks := Locks#{Id => Lock}}).
 
-enqueue(Id, Holder, WaitMs, ExpireMs, From, S = #{waiters := Waiters}) ->
+enqueue(Id, Holder, Via, WaitMs, ExpireMs, From, S = #{waiters := Waiters}) ->
     Ref = make_ref(),
-    Waiter = #{ref => Ref, from => From, holder => Holder, expire_ms => ExpireMs,
+    Waiter = #{ref => Ref, from => From, holder => Holder, via => Via, expire_ms => ExpireMs,
                timer => send_after(WaitMs, {wait_timeout, Id, Ref})},
     Queue = maps:get(Id, Waiters, queue:new()),
-    add_monitor(Holder, S#{waiters := Waiters#{Id => queue:in(Waiter, Queue)}}).
+    add_monitor(Holder, Via, S#{waiters := Waiters#{Id => queue:in(Waiter, Queue)}}).
 
 release(Id, Token, S) ->
-    case holds(Id, Token, S) of
-        true -> release_lock(Id, S);
-        false -> S
+    case lock_token(Id, S) of
+        Token -> release_lock(Id, S);
+        _ -> S
     end.
 
 %% The holder's monitor count passes to the next holder's grant.
 release_lock(Id, S = #{locks := Locks}) ->
-    #{Id := Lock = #{holder := Holder}} = Locks,
+    #{Id := Lock = #{holder := Holder, via := Via}} = Locks,
     cancel_timer(Lock),
-    grant_next(Id, remove_monitor(Holder, S#{locks := maps:remove(Id, Locks)})).
+    grant_next(Id, remove_monitor(Holder, Via, S#{locks := maps:remove(Id, Locks)})).
 
 grant_next(Id, S = #{waiters := Waiters}) ->
     case Waiters of
         #{Id := Queue} ->
             {{value, Waiter}, Rest} = queue:out(Queue),
-            #{from := From, holder := Holder, expire_ms := ExpireMs} = Waiter,
+            #{from := From, holder := Holder, via := Via, expire_ms := ExpireMs} = Waiter,
             cancel_timer(Waiter),
-            grant(Id, Holder, ExpireMs, From, S#{waiters := put_queue(Id, Rest, Waiters)});
+            grant(Id, Holder, Via, ExpireMs, From, S#{waiters := put_queue(Id, Rest, Waiters)});
         #{} ->
             S
     end.
@@ -430,26 +428,60 @@ wait_timeout(Id, Ref, S = #{waiters := Waiters}) ->
     case partition(fun(#{ref := R}) -> R =:= Ref end, Queue) of
         {[], _} ->
             S;
-        {[#{from := From, holder := Holder}], Rest} ->
+        {[#{from := From, holder := Holder, via := Via}], Rest} ->
             gen_server:reply(From, {error, lock_timeout}),
-            remove_monitor(Holder, S#{waiters := put_queue(Id, Rest, Waiters)})
+            remove_monitor(Holder, Via, S#{waiters := put_queue(Id, Rest, Waiters)})
     end.
 
-%% The holder died or its node's connection was lost (noconnection). Its
-%% monitor has fired, so it is forgotten first: dropping the waits and
-%% releasing the locks then leave no count behind. The waits go before the
-%% locks, so that a released lock is never granted to the dead holder.
-%% Nobody answers the dropped waits: their caller was the holder's own side.
-holder_down(Holder, S = #{monitors := Monitors, waiters := Waiters0, locks := Locks}) ->
+%% Holders that match Gone are forgotten: their waits dropped (nobody
+%% answers them: their caller was the holder's own side) and their locks
+%% released, waits first, so that a released lock is never granted to a
+%% holder that is gone.
+drop_holders(Gone, S = #{waiters := Waiters0, locks := Locks}) ->
     Waiters = maps:fold(
         fun(Id, Queue, Ws) ->
-            {Gone, Rest} = partition(fun(#{holder := H}) -> H =:= Holder end, Queue),
-            lists:foreach(fun cancel_timer/1, Gone),
+            {Dropped, Rest} = partition(Gone, Queue),
+            lists:foreach(fun cancel_timer/1, Dropped),
             put_queue(Id, Rest, Ws)
         end, Waiters0, Waiters0),
-    Held = maps:keys(maps:filter(fun(_, #{holder := H}) -> H =:= Holder end, Locks)),
-    lists:foldl(fun release_lock/2,
-                S#{monitors := maps:remove(Holder, Monitors), waiters := Waiters}, Held).
+    Held = maps:keys(maps:filter(fun(_, Lock) -> Gone(Lock) end, Locks)),
+    lists:foldl(fun release_lock/2, S#{waiters := Waiters}, Held).
+
+%% The holder died or its connection was lost. Its monitor has fired, so it
+%% is forgotten first: dropping its waits and locks then leaves no count.
+holder_down(Holder, S = #{monitors := Monitors}) ->
+    drop_holders(fun(#{holder := H}) -> H =:= Holder end,
+                 S#{monitors := maps:remove(Holder, Monitors)}).
+
+%% A server that forwarded requests is gone, with the node its holders
+%% were connected to: their locks and waits go too.
+front_down(Front, S = #{fronts := Fronts}) ->
+    drop_holders(fun(#{via := Via}) -> Via =:= {via, Front} end,
+                 S#{fronts := maps:remove(Front, Fronts)}).
+
+down(Ref, Pid, S = #{monitors := Monitors, fronts := Fronts, watched := Watched, leader := Leader}) ->
+    S1 = case Monitors of
+             #{Pid := {Ref, _}} -> holder_down(Pid, S);
+             _ -> S
+         end,
+    S2 = case Fronts of
+             #{Pid := Ref} -> front_down(Pid, S1);
+             _ -> S1
+         end,
+    S3 = case Watched of
+             #{Pid := Ref} -> tell_leader_holder_down(Pid, S2#{watched := maps:remove(Pid, Watched)});
+             _ -> S2
+         end,
+    case Leader of
+        {_, Ref} -> leader_down(S3);
+        _ -> S3
+    end.
+
+tell_leader_holder_down(Holder, S = #{leader := {Node, _}}) ->
+    {?MODULE, Node} ! {holder_down, Holder},
+    S;
+tell_leader_holder_down(_Holder, S) ->
+    S.
 
 %% The waiters for which Pred holds, as a list, and the queue of the others.
 partition(Pred, Queue) ->
@@ -463,22 +495,63 @@ send_after(Ms, Msg) ->
 cancel_timer(#{timer := Timer}) ->
     ok = erlang:cancel_timer(Timer, [{async, true}, {info, false}]).
 
-%% One monitor per holder, counting its locks and waits. A holder is the
-%% connection of a PHP process, which comes back request after request: its
-%% monitor is kept when the count drops to 0 (a monitor of a remote pid
+%% One monitor per local holder, counting its locks and waits. A holder is
+%% the connection of a PHP process, which comes back request after request:
+%% its monitor is kept when the count drops to 0 (a monitor of a remote pid
 %% costs a message to its node each way), and goes when the holder does.
-add_monitor(Holder, S = #{monitors := Monitors}) ->
+%% A holder that came through another server is watched by that one.
+add_monitor(Holder, local, S = #{monitors := Monitors}) ->
     case Monitors of
         #{Holder := {Ref, N}} ->
             S#{monitors := Monitors#{Holder := {Ref, N + 1}}};
         #{} ->
             S#{monitors := Monitors#{Holder => {monitor(process, Holder), 1}}}
-    end.
+    end;
+add_monitor(_Holder, {via, _}, S) ->
+    S.
 
-remove_monitor(Holder, S = #{monitors := Monitors}) ->
+remove_monitor(Holder, local, S = #{monitors := Monitors}) ->
     case Monitors of
         #{Holder := {Ref, N}} when N > 0 ->
             S#{monitors := Monitors#{Holder := {Ref, N - 1}}};
         #{} ->
             S
+    end;
+remove_monitor(_Holder, {via, _}, S) ->
+    S.
+
+watch_front(Front, S = #{fronts := Fronts}) ->
+    case Fronts of
+        #{Front := _} -> S;
+        #{} -> S#{fronts := Fronts#{Front => monitor(process, Front)}}
     end.
+
+%%--------------------------------------------------------------------
+%% Housekeeping
+
+%% Only the leader sweeps; a server that is not remembers nothing, so that
+%% it starts with a whole sweep if it becomes the leader.
+sweep(S = #{sweep_cursor := Cursor}) ->
+    case peb_session_cluster:leader() =:= node() of
+        true ->
+            {_, Next} = ?STORE:sweep(Cursor),
+            S#{sweep_cursor := Next};
+        false ->
+            S#{sweep_cursor := undefined}
+    end.
+
+schedule_sweep() ->
+    erlang:send_after(application:get_env(peb_session, sweep_interval_ms, 60000), self(), sweep).
+
+count(Key, S = #{counters := C}) ->
+    S#{counters := maps:update_with(Key, fun(N) -> N + 1 end, 1, C)}.
+
+stats(#{locks := Locks, waiters := Waiters, monitors := Monitors, counters := C,
+        fronts := Fronts, watched := Watched, pending := Pending}) ->
+    C#{sessions => ?STORE:size(),
+       locks => map_size(Locks),
+       waiters => lists:sum([queue:len(Q) || Q <- maps:values(Waiters)]),
+       monitors => map_size(maps:filter(fun(_, {_, N}) -> N > 0 end, Monitors)),
+       watched => map_size(Monitors) + map_size(Watched),
+       forwarded => map_size(Pending),
+       fronts => map_size(Fronts)}.

@@ -37,7 +37,7 @@ $id = new_session_id();
 var_dump(session_cycle($id, function () { $_SESSION['x'] = 'installed'; }));
 var_dump(node_call('session_handler', 'version', '[]', [[]], $node));
 var_dump(stored($id, $node));
-$sup = node_call('erlang', 'whereis', '[~a]', [['session_handler_sup']], $node);
+$sup = node_call('erlang', 'whereis', '[~a]', [['peb_session_sup']], $node);
 var_dump(is_resource($sup));
 stop_node($pid, $name);
 
@@ -77,15 +77,15 @@ Warning: session_start(): Failed to initialize storage module: erlang (path: sto
 bool(false)
 -- autoload on: installed and started, unlinked from the rpc worker
 bool(true)
-int(1)
+int(2)
 string(18) "x|s:9:"installed";"
 bool(true)
 -- an older server is upgraded
 int(0)
 
-Warning: session_start(): peb session: no session node could be used: old%d@127.0.0.1 runs session_handler version 0, older than this extension's 1, and peb.session.autoload is off in %s on line %d
+Warning: session_start(): peb session: no session node could be used: old%d@127.0.0.1 runs session_handler version 0, older than this extension's 2, and peb.session.autoload is off in %s on line %d
 
 Warning: session_start(): Failed to initialize storage module: erlang (path: old%d@127.0.0.1) in %s on line %d
 bool(false)
 bool(true)
-int(1)
+int(2)

@@ -111,6 +111,6 @@ bool(true)
 bool(true)
 end of script
 
-Warning: PHP Request Shutdown: peb session: the session's lock expired before the write (peb.session.lock_expire); nothing was written
+Warning: PHP Request Shutdown: peb session: the session's lock was lost before the write (it expired, see peb.session.lock_expire, or went with a failed node) and the session changed since; nothing was written
 string(22) "by|s:11:"next holder";"
 locks 0, waiters 0, monitors 0

@@ -3,9 +3,13 @@
 //! same call as the read and released in the same call as the write (or
 //! the touch, or the destroy); `close` releases one still held.
 //!
-//! When the link to the node in use fails mid-request, the operation is
-//! made once more through the next node of the save path (the lock, held
-//! on the failed node, went with it).
+//! When the link to the node in use fails mid-request, or its node cannot
+//! serve (a cluster node without a majority), the operation is made once
+//! more through the next node of the save path, with the same grant: in a
+//! cluster the next node knows the session and its version, and takes a
+//! write whose lock was lost as long as nobody changed the session since
+//! (`erlang/session_handler.erl`); elsewhere the write is refused, never
+//! made over a newer one.
 //!
 //! A write (or touch) is sent without waiting for its confirmation: the
 //! request goes on while the node stores the data, and the confirmation
@@ -42,6 +46,7 @@ struct InFlight {
     store: Store,
     nodes: Vec<String>,
     redo: Redo,
+    token: Token,
     unconfirmed: Unconfirmed,
 }
 
@@ -73,13 +78,22 @@ pub fn settle() -> Vec<Failure> {
 
 fn confirm(f: InFlight) -> Result<(), Failure> {
     match f.store.confirm(f.unconfirmed) {
-        Err(StoreError::Link(e)) if !f.store.link.is_alive() => {
+        Err(e) if node_failed(&e, &f.store) => {
             nodes::failed(&f.store.link.peer.full());
-            let store = connect_any(&f.nodes).map_err(|again| format!("{e}; {again}"))?;
-            let redone = f.redo.start(&store, &Token::none()).and_then(|u| store.confirm(u));
+            let store = connect_any(&f.nodes).map_err(|again| format!("{}; {again}", describe(e, &f.store)))?;
+            let redone = f.redo.start(&store, &f.token).and_then(|u| store.confirm(u));
             redone.map_err(|e| describe(e, &store))
         }
         other => other.map_err(|e| describe(e, &f.store)),
+    }
+}
+
+/// Whether the node, not the request, failed: then another node may serve.
+fn node_failed(e: &StoreError, store: &Store) -> bool {
+    match e {
+        StoreError::Link(_) => !store.link.is_alive(),
+        StoreError::Unavailable(_) => true,
+        _ => false,
     }
 }
 
@@ -152,7 +166,7 @@ impl Session {
         if !ENDING.with(Cell::get)
             && let Ok(unconfirmed) = redo.start(&self.store, &token)
         {
-            let f = InFlight { store: self.store.clone(), nodes: self.nodes.clone(), redo, unconfirmed };
+            let f = InFlight { store: self.store.clone(), nodes: self.nodes.clone(), redo, token, unconfirmed };
             IN_FLIGHT.with(|q| q.borrow_mut().push(f));
             return Ok(());
         }
@@ -191,19 +205,20 @@ impl Session {
         }
     }
 
-    /// Runs `op` with the grant it releases; when the link failed under it,
-    /// once more through the next node, where no grant is held.
+    /// Runs `op` with the grant it releases; when the node failed under it,
+    /// once more, with the same grant, through the next node.
     fn retrying<T>(
         &mut self,
         token: Token,
         op: impl Fn(&Store, &Token) -> Result<T, StoreError>,
     ) -> Result<T, Failure> {
         match op(&self.store, &token) {
-            Err(StoreError::Link(e)) if !self.store.link.is_alive() => {
+            Err(e) if node_failed(&e, &self.store) => {
+                let why = describe(e, &self.store);
                 nodes::failed(&self.store.link.peer.full());
                 self.held = None;
-                self.store = connect_any(&self.nodes).map_err(|again| format!("{e}; {again}"))?;
-                op(&self.store, &Token::none()).map_err(|e| describe(e, &self.store))
+                self.store = connect_any(&self.nodes).map_err(|again| format!("{why}; {again}"))?;
+                op(&self.store, &token).map_err(|e| describe(e, &self.store))
             }
             Err(StoreError::Link(e)) => {
                 // Alive but silent: the server may be gone; check it again next time.
@@ -222,9 +237,11 @@ fn describe(e: StoreError, store: &Store) -> Failure {
             "gave up waiting for the session's lock after {} ms (peb.session.lock_wait)",
             ini::long(ini::SESSION_LOCK_WAIT)
         ),
-        StoreError::LockLost => "the session's lock expired before the write (peb.session.lock_expire); \
-                                 nothing was written"
+        StoreError::LockLost => "the session's lock was lost before the write (it expired, see \
+                                 peb.session.lock_expire, or went with a failed node) and the session \
+                                 changed since; nothing was written"
             .into(),
+        StoreError::Unavailable(why) => format!("node {} cannot serve: {why}", store.link.peer.full()),
         StoreError::Protocol(m) => format!("{m} (node {})", store.link.peer.full()),
     }
 }

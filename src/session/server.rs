@@ -1,9 +1,10 @@
-//! Making sure the node runs our session server, once per link: a node
-//! prepared by hand (`c(session_handler). session_handler:start().`) is
-//! used as it is; a stock node, or one that runs an older version, gets the
-//! beams this extension carries (`build.rs`) when `peb.session.autoload`
-//! is on. The server is started by `session_handler:ensure/0`, which
-//! unlinks it from the rex worker that runs the call.
+//! Making sure the node runs our session store, once per link: a node
+//! prepared by hand (the `peb_session` application, ETS or a Mnesia
+//! cluster) is used as it is; a stock node, or one that runs an older
+//! version, gets the beams and the `.app` this extension carries
+//! (`build.rs`) when `peb.session.autoload` is on. The store is started by
+//! `session_handler:ensure/0` as an application, so it belongs to the node,
+//! not to the rex worker that runs the call.
 
 use std::time::Duration;
 
@@ -15,14 +16,14 @@ use crate::term::encode::Writer;
 include!(concat!(env!("OUT_DIR"), "/beams.rs"));
 
 /// The protocol version this extension speaks (`session_handler:version/0`).
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// What this build carries, for phpinfo: the server's version, or why none.
 pub fn carried() -> String {
     if BEAMS.is_empty() {
         "none (erlc was missing at build time)".into()
     } else {
-        format!("session_handler version {VERSION}")
+        format!("peb_session (session_handler version {VERSION})")
     }
 }
 
@@ -84,7 +85,7 @@ fn is_undef(t: &Term) -> bool {
 fn install(link: &Link, timeout: Duration) -> Result<(), String> {
     if BEAMS.is_empty() {
         return Err("this build of peb carries no Erlang session server (erlc was missing when it was built); \
-                    load erlang/session_handler.erl into the node by hand"
+                    start the peb_session application from erlang/ in the node by hand"
             .into());
     }
     for (module, beam) in BEAMS {
@@ -104,7 +105,12 @@ fn install(link: &Link, timeout: Duration) -> Result<(), String> {
             return Err(format!("{} refused to load {module}", link.peer.full()));
         }
     }
-    Ok(())
+    // The node has no peb_session.app on its code path: it gets the text.
+    let reply = call(link, ("peb_session_app", "load", 1), |w| w.binary(APP.as_bytes()), timeout)?;
+    match decode::decode(&reply) {
+        Ok(Term::Atom(ok)) if ok == "ok" => Ok(()),
+        _ => Err(format!("{} refused to load the peb_session application", link.peer.full())),
+    }
 }
 
 /// An rpc with `n` arguments, which `args` writes.

@@ -22,8 +22,12 @@ pub enum StoreError {
     Link(node::Error),
     /// Another request held the lock for longer than the wait allowed.
     LockTimeout,
-    /// The lock expired while this request held it; nothing was written.
+    /// The lock was lost (it expired, or went with a failed node) and the
+    /// session changed since it was read; nothing was written.
     LockLost,
+    /// The node runs the server but cannot serve: a cluster node without a
+    /// majority, or one still loading its table. Another node may.
+    Unavailable(&'static str),
     /// The server answered something this protocol does not know.
     Protocol(String),
 }
@@ -233,9 +237,21 @@ fn error_of(reply: &Term, what: &str) -> StoreError {
         if is_atom(&t[1], "lock_lost") {
             return StoreError::LockLost;
         }
+        for (atom, why) in UNAVAILABLE {
+            if is_atom(&t[1], atom) {
+                return StoreError::Unavailable(why);
+            }
+        }
     }
     unexpected(what)
 }
+
+/// The errors after which another node of the save path is tried.
+const UNAVAILABLE: [(&str, &str); 3] = [
+    ("no_majority", "it sees no majority of its cluster, so it refuses changes"),
+    ("no_leader", "its cluster has no lock leader at the moment"),
+    ("not_ready", "its session table is still loading"),
+];
 
 fn unexpected(what: &str) -> StoreError {
     StoreError::Protocol(format!("the session server gave an unexpected reply to {what}"))

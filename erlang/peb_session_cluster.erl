@@ -1,0 +1,182 @@
+%% @doc Membership of the Mnesia store's cluster, on one node: starts
+%% Mnesia, creates or joins the cluster, loads the table, and publishes
+%% this node's view of it, which every request reads (status/0, leader/0).
+%%
+%% Majority rule: a node that sees no more than half of the cluster's nodes
+%% (Mnesia's db_nodes) running refuses writes and locks (no_majority), so
+%% that in a network partition only the majority side changes sessions.
+%% After the partition, Mnesia does not merge the two sides by itself; the
+%% node that was in the minority restarts its Mnesia and copies the table
+%% from the others, so it catches up with what the majority wrote.
+%%
+%% The lock leader is the first running node (in term order) of a majority.
+-module(peb_session_cluster).
+-behaviour(gen_server).
+
+-export([start_link/0, status/0, leader/0, info/0, publish_default/1]).
+-export([init/1, handle_continue/2, handle_call/3, handle_cast/2, handle_info/2]).
+
+-define(VIEW, {?MODULE, view}).
+-define(TABLE, peb_session).
+-define(WAIT_STEP_MS, 5000).
+
+%% @doc ok when this node may change sessions; otherwise why not.
+-spec status() -> ok | not_ready | no_majority.
+status() ->
+    maps:get(status, view()).
+
+%% @doc The node whose server grants the locks; undefined without a majority.
+-spec leader() -> node() | undefined.
+leader() ->
+    maps:get(leader, view()).
+
+%% @doc What an operator wants to know about the cluster, from this node.
+-spec info() -> map().
+info() ->
+    case whereis(?MODULE) of
+        undefined -> view();
+        _ -> gen_server:call(?MODULE, info)
+    end.
+
+view() ->
+    persistent_term:get(?VIEW, #{status => ok, leader => node()}).
+
+%% @doc Called as the store starts: the ETS store is always its own leader;
+%% the Mnesia store serves nothing until its table is loaded.
+-spec publish_default(ets | mnesia) -> ok.
+publish_default(ets) -> publish(#{status => ok, leader => node()});
+publish_default(mnesia) -> publish(#{status => not_ready, leader => undefined}).
+
+publish(View) ->
+    case persistent_term:get(?VIEW, undefined) of
+        View -> ok;
+        _ -> persistent_term:put(?VIEW, View)
+    end.
+
+start_link() ->
+    gen_server:start_link({local, ?MODULE}, ?MODULE, [], []).
+
+%%--------------------------------------------------------------------
+
+init([]) ->
+    Storage = case application:get_env(peb_session, storage, ram) of
+                  disc -> disc_copies;
+                  _ -> ram_copies
+              end,
+    Seeds = application:get_env(peb_session, join, []),
+    {ok, #{storage => Storage, seeds => Seeds, minority => false}, {continue, start}}.
+
+handle_continue(start, S = #{storage := Storage, seeds := Seeds}) ->
+    ok = start_mnesia(Storage, Seeds),
+    {ok, _} = mnesia:subscribe(system),
+    ok = join(Storage, Seeds),
+    ok = wait_for_table(),
+    {noreply, refresh(S)}.
+
+handle_call(info, _From, S = #{storage := Storage}) ->
+    Info = (view())#{storage => Storage,
+                     nodes => mnesia:system_info(db_nodes),
+                     running => mnesia:system_info(running_db_nodes),
+                     sessions => mnesia:table_info(?TABLE, size)},
+    {reply, Info, S};
+handle_call(_Request, _From, S) ->
+    {reply, {error, badarg}, S}.
+
+handle_cast(_Msg, S) ->
+    {noreply, S}.
+
+handle_info({mnesia_system_event, {inconsistent_database, _Context, Node}}, S) ->
+    {noreply, heal(Node, S)};
+handle_info({mnesia_system_event, _Event}, S) ->
+    {noreply, refresh(S)};
+handle_info(_Msg, S) ->
+    {noreply, S}.
+
+%%--------------------------------------------------------------------
+%% Joining
+
+%% A disc node needs a schema on disc, created before Mnesia starts; a node
+%% that joins gets its schema from the cluster instead.
+start_mnesia(disc_copies, []) ->
+    case mnesia:create_schema([node()]) of
+        ok -> ok;
+        {error, {_, {already_exists, _}}} -> ok
+    end,
+    ok = mnesia:start();
+start_mnesia(_Storage, _Seeds) ->
+    ok = mnesia:start().
+
+join(Storage, []) ->
+    case mnesia:create_table(?TABLE, peb_session_mnesia:table_options(Storage)) of
+        {atomic, ok} -> ok;
+        {aborted, {already_exists, ?TABLE}} -> ok
+    end;
+join(Storage, Seeds) ->
+    ok = connect(Seeds),
+    ok = disc_schema(Storage),
+    case mnesia:add_table_copy(?TABLE, node(), Storage) of
+        {atomic, ok} -> ok;
+        {aborted, {already_exists, ?TABLE, _}} -> ok
+    end.
+
+%% Keeps trying until one seed answers: the cluster may be starting too.
+connect(Seeds) ->
+    case mnesia:change_config(extra_db_nodes, Seeds) of
+        {ok, [_ | _]} ->
+            ok;
+        _ ->
+            case lists:member(node(), mnesia:system_info(running_db_nodes))
+                 andalso length(mnesia:system_info(db_nodes)) > 1 of
+                true -> ok;     % a disc node that knows its cluster already
+                false -> timer:sleep(500), connect(Seeds)
+            end
+    end.
+
+disc_schema(disc_copies) ->
+    case mnesia:table_info(schema, storage_type) of
+        disc_copies -> ok;
+        _ -> {atomic, ok} = mnesia:change_table_copy_type(schema, node(), disc_copies), ok
+    end;
+disc_schema(_) ->
+    ok.
+
+wait_for_table() ->
+    case mnesia:wait_for_tables([?TABLE], ?WAIT_STEP_MS) of
+        ok -> ok;
+        {timeout, _} -> wait_for_table()
+    end.
+
+%%--------------------------------------------------------------------
+%% The view
+
+refresh(S) ->
+    Running = mnesia:system_info(running_db_nodes),
+    All = mnesia:system_info(db_nodes),
+    Majority = lists:member(node(), Running) andalso 2 * length(Running) > length(All),
+    publish(case Majority of
+                true -> #{status => ok, leader => lists:min(Running)};
+                false -> #{status => no_majority, leader => undefined}
+            end),
+    %% Remembered until the partition heals: this node's copy is then the
+    %% one to throw away.
+    S#{minority := maps:get(minority, S) orelse not Majority}.
+
+%% Mnesia met a node again after a partition. The side that had no
+%% majority wrote nothing meanwhile: it restarts its Mnesia and takes the
+%% table from the others. The majority side keeps going.
+heal(Node, S = #{minority := false}) ->
+    logger:notice("peb_session: ~p is back after a partition; it takes this side's sessions", [Node]),
+    refresh(S);
+heal(Node, S = #{storage := Storage}) ->
+    logger:notice("peb_session: back from a partition in the minority; copying sessions from ~p", [Node]),
+    publish_default(mnesia),
+    Others = [N || N <- mnesia:system_info(db_nodes), N =/= node()],
+    _ = mnesia:set_master_nodes(?TABLE, [Node]),
+    stopped = mnesia:stop(),
+    ok = mnesia:start(),
+    {ok, _} = mnesia:subscribe(system),
+    ok = connect(Others),
+    ok = disc_schema(Storage),
+    ok = wait_for_table(),
+    _ = mnesia:set_master_nodes(?TABLE, []),
+    refresh(S#{minority := false}).

@@ -1,0 +1,124 @@
+%% @doc The ETS store: sessions on one node, in the public table
+%% `session_handler' as `{Id, Data, ExpiresAt, TouchedAt, Vsn}', owned by
+%% the top supervisor. A record whose ExpiresAt has passed is never
+%% returned, whether or not a sweep has removed it yet.
+-module(peb_session_ets).
+-behaviour(peb_session_store).
+
+-export([create/0, take_over/0, restore/1]).
+-export([lookup/1, version/1, is_live/1, write/4, touch/2, delete/1, sweep/1, gc/1, size/0]).
+
+-define(TABLE, session_handler).
+%% PHP's default session.gc_maxlifetime, for records of the 2009 store.
+-define(CLASSIC_LIFETIME_S, 1440).
+
+-spec create() -> ok.
+create() ->
+    ?TABLE = ets:new(?TABLE, [named_table, public, set,
+                              {read_concurrency, true}, {write_concurrency, true}]),
+    ok.
+
+lookup(Id) ->
+    Now = peb_session_store:now_ms(),
+    case ets:lookup(?TABLE, Id) of
+        [{_, Data, ExpiresAt, _, Vsn}] when ExpiresAt > Now ->
+            {Data, Vsn};
+        [Expired] ->
+            %% delete_object, not delete: a fresh write may have replaced it.
+            true = ets:delete_object(?TABLE, Expired),
+            {<<>>, 0};
+        [] ->
+            {<<>>, 0}
+    end.
+
+version(Id) ->
+    Now = peb_session_store:now_ms(),
+    case ets:select(?TABLE, [{{Id, '_', '$1', '_', '$2'}, [{'>', '$1', Now}], ['$2']}]) of
+        [Vsn] -> Vsn;
+        [] -> 0
+    end.
+
+is_live(Id) ->
+    Now = peb_session_store:now_ms(),
+    case ets:lookup(?TABLE, Id) of
+        [{_, _, ExpiresAt, _, _}] -> ExpiresAt > Now;
+        _ -> false
+    end.
+
+write(Id, Data, LifetimeS, Vsn) ->
+    Now = peb_session_store:now_ms(),
+    true = ets:insert(?TABLE, {Id, Data, Now + LifetimeS * 1000, Now, Vsn}),
+    ok.
+
+touch(Id, LifetimeS) ->
+    Now = peb_session_store:now_ms(),
+    _ = is_live(Id) andalso
+        ets:update_element(?TABLE, Id, [{3, Now + LifetimeS * 1000}, {4, Now}]),
+    ok.
+
+delete(Id) ->
+    true = ets:delete(?TABLE, Id),
+    ok.
+
+%% One select_delete over the table: ETS scans fast enough for one node.
+sweep(Cursor) ->
+    Now = peb_session_store:now_ms(),
+    {ets:select_delete(?TABLE, [{{'_', '_', '$1', '_', '_'}, [{'=<', '$1', Now}], [true]}]), Cursor}.
+
+gc(MaxLifetimeS) ->
+    Now = peb_session_store:now_ms(),
+    Oldest = Now - MaxLifetimeS * 1000,
+    ets:select_delete(?TABLE, [{{'_', '_', '$1', '$2', '_'},
+                                [{'orelse', {'=<', '$1', Now}, {'<', '$2', Oldest}}],
+                                [true]}]).
+
+size() ->
+    ets:info(?TABLE, size).
+
+%%--------------------------------------------------------------------
+%% Upgrades
+
+%% @doc A node may still run an older store that owns the table: the 2009
+%% module (a process registered as session_handler, records
+%% `{Id, Data, WrittenAtSeconds}') or version 1 (its supervisor
+%% session_handler_sup, records `{Id, Data, ExpiresAt, TouchedAt}'). Their
+%% sessions are taken, in today's form, and the old owner is stopped so
+%% that the new supervisor can create the table.
+-spec take_over() -> [tuple()].
+take_over() ->
+    Owner = ets:info(?TABLE, owner),
+    Name = is_pid(Owner) andalso process_info(Owner, registered_name),
+    case Name of
+        {registered_name, Old} when Old =:= session_handler; Old =:= session_handler_sup ->
+            Records = [R || R0 <- ets:tab2list(?TABLE), (R = upgrade(R0)) =/= skip],
+            stop_process(Owner),
+            Records;
+        _ ->
+            []
+    end.
+
+upgrade({Id, Data, WrittenS}) when is_binary(Id), is_binary(Data), is_integer(WrittenS) ->
+    {Id, Data, (WrittenS + ?CLASSIC_LIFETIME_S) * 1000, WrittenS * 1000, 0};
+upgrade({Id, Data, ExpiresAt, TouchedAt}) when is_binary(Id), is_binary(Data) ->
+    {Id, Data, ExpiresAt, TouchedAt, 0};
+upgrade(_) ->
+    skip.
+
+stop_process(Pid) ->
+    Ref = monitor(process, Pid),
+    case process_info(Pid, registered_name) of
+        {registered_name, session_handler_sup} -> spawn(sys, terminate, [Pid, shutdown]);
+        _ -> Pid ! stop
+    end,
+    receive
+        {'DOWN', Ref, process, Pid, _} -> ok
+    after 5000 ->
+        exit(Pid, kill),
+        receive {'DOWN', Ref, process, Pid, _} -> ok end
+    end.
+
+%% @doc insert_new: a session written since the take-over is newer.
+-spec restore([tuple()]) -> ok.
+restore(Records) ->
+    _ = [ets:insert_new(?TABLE, R) || R <- Records],
+    ok.

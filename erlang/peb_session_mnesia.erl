@@ -1,0 +1,122 @@
+%% @doc The Mnesia store: the table `peb_session', replicated on every node
+%% of the cluster (ram_copies or disc_copies per node, see
+%% peb_session_cluster), as
+%% `#peb_session{id, data, expires_at, touched_at, vsn, bucket}'.
+%%
+%% bucket is the minute in which the session expires, and is indexed: a
+%% sweep reads only the buckets that expired since the last one, instead of
+%% scanning the table. Only the cluster's lock leader sweeps (session_handler).
+%%
+%% Writes are dirty: the locks that make them safe live in the leader, not in
+%% Mnesia transactions (which cost milliseconds across three nodes). With
+%% `replication' = sync (the default) a write returns once every running
+%% replica has it, so a write that PHP saw confirmed survives the loss of
+%% any node; with async it returns once the local replica has it.
+-module(peb_session_mnesia).
+-behaviour(peb_session_store).
+
+-export([table_options/1, table/0]).
+-export([lookup/1, version/1, is_live/1, write/4, touch/2, delete/1, sweep/1, gc/1, size/0]).
+
+-record(peb_session, {id, data, expires_at, touched_at, vsn, bucket}).
+
+-define(BUCKET_MS, 60000).
+
+table() ->
+    peb_session.
+
+%% @doc The options that create the table, with this node's copy of `Storage'.
+-spec table_options(ram_copies | disc_copies) -> list().
+table_options(Storage) ->
+    [{Storage, [node()]},
+     {attributes, record_info(fields, peb_session)},
+     {index, [#peb_session.bucket]}].
+
+lookup(Id) ->
+    Now = peb_session_store:now_ms(),
+    case mnesia:dirty_read(peb_session, Id) of
+        [#peb_session{data = Data, expires_at = ExpiresAt, vsn = Vsn}] when ExpiresAt > Now ->
+            {Data, Vsn};
+        _ ->
+            {<<>>, 0}
+    end.
+
+version(Id) ->
+    Now = peb_session_store:now_ms(),
+    Live = [{#peb_session{id = Id, expires_at = '$1', vsn = '$2', _ = '_'}, [{'>', '$1', Now}], ['$2']}],
+    case mnesia:dirty_select(peb_session, Live) of
+        [Vsn] -> Vsn;
+        [] -> 0
+    end.
+
+is_live(Id) ->
+    Now = peb_session_store:now_ms(),
+    case mnesia:dirty_read(peb_session, Id) of
+        [#peb_session{expires_at = ExpiresAt}] -> ExpiresAt > Now;
+        _ -> false
+    end.
+
+write(Id, Data, LifetimeS, Vsn) ->
+    Now = peb_session_store:now_ms(),
+    ExpiresAt = Now + LifetimeS * 1000,
+    put_record(#peb_session{id = Id, data = Data, expires_at = ExpiresAt,
+                            touched_at = Now, vsn = Vsn, bucket = bucket(ExpiresAt)}).
+
+touch(Id, LifetimeS) ->
+    Now = peb_session_store:now_ms(),
+    case mnesia:dirty_read(peb_session, Id) of
+        [R = #peb_session{expires_at = Old}] when Old > Now ->
+            ExpiresAt = Now + LifetimeS * 1000,
+            put_record(R#peb_session{expires_at = ExpiresAt, touched_at = Now,
+                                     bucket = bucket(ExpiresAt)});
+        _ ->
+            ok
+    end.
+
+delete(Id) ->
+    replicated(fun() -> mnesia:delete({peb_session, Id}) end).
+
+%% The cursor is the first bucket not yet swept; undefined for a leader
+%% that has not swept yet, which then reads the whole table once.
+sweep(undefined) ->
+    Now = peb_session_store:now_ms(),
+    Expired = mnesia:dirty_select(peb_session, [{#peb_session{expires_at = '$1', _ = '_'},
+                                                 [{'=<', '$1', Now}], ['$_']}]),
+    {remove(Expired, Now), bucket(Now)};
+sweep(From) ->
+    Now = peb_session_store:now_ms(),
+    To = bucket(Now),
+    Expired = lists:append([mnesia:dirty_index_read(peb_session, B, #peb_session.bucket)
+                            || B <- lists:seq(From, To)]),
+    %% The current bucket is read again next time: it is not over yet.
+    {remove(Expired, Now), To}.
+
+gc(MaxLifetimeS) ->
+    Now = peb_session_store:now_ms(),
+    Oldest = Now - MaxLifetimeS * 1000,
+    Old = mnesia:dirty_select(peb_session,
+                              [{#peb_session{expires_at = '$1', touched_at = '$2', _ = '_'},
+                                [{'orelse', {'=<', '$1', Now}, {'<', '$2', Oldest}}], ['$_']}]),
+    lists:foreach(fun(R) -> ok = replicated(fun() -> mnesia:delete_object(R) end) end, Old),
+    length(Old).
+
+size() ->
+    mnesia:table_info(peb_session, size).
+
+%% delete_object: a session written since it was read is not removed.
+remove(Records, Now) ->
+    Expired = [R || R = #peb_session{expires_at = E} <- Records, E =< Now],
+    lists:foreach(fun(R) -> ok = replicated(fun() -> mnesia:delete_object(R) end) end, Expired),
+    length(Expired).
+
+bucket(Ms) ->
+    Ms div ?BUCKET_MS.
+
+put_record(R) ->
+    replicated(fun() -> mnesia:write(R) end).
+
+replicated(Fun) ->
+    case application:get_env(peb_session, replication, sync) of
+        async -> mnesia:async_dirty(Fun);
+        _ -> mnesia:sync_dirty(Fun)
+    end.

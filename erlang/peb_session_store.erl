@@ -1,0 +1,72 @@
+%% @doc The one interface of the two session stores: peb_session_ets (one
+%% node) and peb_session_mnesia (a replicated cluster). The server calls
+%% these functions and never knows which store runs.
+%%
+%% A session is its data, its expiry and its version: the nonce of the
+%% write that made it (0 for none). Versions let a write whose lock was lost
+%% with a node be accepted when nobody wrote the session since it was read
+%% (see session_handler), and let a write repeated after a failover be
+%% recognised as done.
+%%
+%% Times are milliseconds of erlang:system_time/1. Ids and data are
+%% binaries, never atoms: they come from the network.
+-module(peb_session_store).
+
+-export([kind/0, use/1, lookup/1, version/1, is_live/1, write/4, touch/2, delete/1,
+         sweep/1, gc/1, size/0, now_ms/0, nonce/0]).
+
+-type id() :: binary().
+-type vsn() :: non_neg_integer().
+-export_type([id/0, vsn/0]).
+
+%% The data and version of a live session; {<<>>, 0} for none.
+-callback lookup(id()) -> {binary(), vsn()}.
+%% The version alone (0 for none), without copying the data.
+-callback version(id()) -> vsn().
+-callback is_live(id()) -> boolean().
+-callback write(id(), binary(), LifetimeS :: non_neg_integer(), vsn()) -> ok.
+%% Extends a live session's lifetime; an expired one stays expired.
+-callback touch(id(), LifetimeS :: non_neg_integer()) -> ok.
+-callback delete(id()) -> ok.
+%% Removes the expired sessions, from where the last sweep stopped.
+-callback sweep(Cursor :: term()) -> {non_neg_integer(), Cursor :: term()}.
+%% Removes the sessions expired or not touched in MaxLifetimeS.
+-callback gc(MaxLifetimeS :: non_neg_integer()) -> non_neg_integer().
+-callback size() -> non_neg_integer().
+
+-define(KEY, {?MODULE, impl}).
+
+%% @doc Which store this node is configured for (application env `store').
+-spec kind() -> ets | mnesia.
+kind() ->
+    case application:get_env(peb_session, store, ets) of
+        mnesia -> mnesia;
+        _ -> ets
+    end.
+
+-spec use(ets | mnesia) -> ok.
+use(ets) -> persistent_term:put(?KEY, peb_session_ets);
+use(mnesia) -> persistent_term:put(?KEY, peb_session_mnesia).
+
+impl() ->
+    persistent_term:get(?KEY, peb_session_ets).
+
+lookup(Id) -> (impl()):lookup(Id).
+version(Id) -> (impl()):version(Id).
+is_live(Id) -> (impl()):is_live(Id).
+write(Id, Data, LifetimeS, Vsn) -> (impl()):write(Id, Data, LifetimeS, Vsn).
+touch(Id, LifetimeS) -> (impl()):touch(Id, LifetimeS).
+delete(Id) -> (impl()):delete(Id).
+sweep(Cursor) -> (impl()):sweep(Cursor).
+gc(MaxLifetimeS) -> (impl()):gc(MaxLifetimeS).
+size() -> (impl()):size().
+
+now_ms() ->
+    erlang:system_time(millisecond).
+
+%% @doc A version no other write will have: random, 56 bits, never 0. Not
+%% unique_integer/1, which starts again with each node, while versions
+%% outlive nodes in a replicated table.
+-spec nonce() -> pos_integer().
+nonce() ->
+    rand:uniform(1 bsl 56).

@@ -1,0 +1,34 @@
+%% @doc The top supervisor. With the ETS store it owns the table, so that
+%% the sessions outlive a crash of the server (only the locks, which live in
+%% the server, are lost). With the Mnesia store, peb_session_cluster comes
+%% first: it starts Mnesia, joins the cluster and loads the table.
+-module(peb_session_sup).
+-behaviour(supervisor).
+
+-export([start_link/0, init/1]).
+
+start_link() ->
+    supervisor:start_link({local, ?MODULE}, ?MODULE, []).
+
+init([]) ->
+    Kind = peb_session_store:kind(),
+    ok = peb_session_store:use(Kind),
+    ok = peb_session_cluster:publish_default(Kind),
+    Children = case Kind of
+                   ets ->
+                       ok = peb_session_ets:create(),
+                       [worker(session_handler)];
+                   mnesia ->
+                       [worker(peb_session_cluster), worker(session_handler)]
+               end,
+    %% rest_for_one: a restarted cluster process (Mnesia restarted under it)
+    %% restarts the server, whose locks then start afresh too.
+    {ok, {#{strategy => rest_for_one, intensity => 10, period => 10}, Children}}.
+
+worker(Module) ->
+    #{id => Module,
+      start => {Module, start_link, []},
+      restart => permanent,
+      shutdown => 5000,
+      type => worker,
+      modules => [Module]}.
