@@ -1,17 +1,20 @@
 <?php
-// Session cycles side by side: the erlang handler beside redis (persistent
-// and default), memcached and files, in one run on one machine. For each
+// Session cycles side by side: the erlang handler (ETS on one node, and a
+// three-node Mnesia cluster) beside redis (persistent and default),
+// memcached and files, in one run on one machine. For each
 // handler, data size (100 B, 1 KB, 64 KB), process count (1 and 4) and
 // locking where the handler has the choice: cycles per second, p50 and p99
 // of one cycle, and the ratio to redis (persistent, its defaults) at the
 // same size and process count. Each process cycles its own session.
 //
 // Called by bench/run, which starts the backends and sets BENCH_NODE,
-// BENCH_COOKIE, BENCH_REDIS_PORT, BENCH_MEMCACHED_PORT, PEB_EXTENSION.
-//   php bench/sessions.php [--quick] [--json FILE]
+// BENCH_CLUSTER, BENCH_COOKIE, BENCH_REDIS_PORT, BENCH_MEMCACHED_PORT, PEB_EXTENSION.
+//   php bench/sessions.php [--quick] [--only PREFIX] [--json FILE]
 
 $quick = in_array('--quick', $argv, true);
 $json = ($i = array_search('--json', $argv, true)) !== false ? $argv[$i + 1] : null;
+// --only PREFIX: the handlers whose name starts with it (bench/cluster: erlang).
+$only = ($i = array_search('--only', $argv, true)) !== false ? $argv[$i + 1] : '';
 $ext = getenv('PEB_EXTENSION');
 $redis = (int) getenv('BENCH_REDIS_PORT');
 $memcached = (int) getenv('BENCH_MEMCACHED_PORT');
@@ -24,6 +27,7 @@ $phpredis = ['extension' => ['igbinary', 'msgpack', 'redis'], 'session.save_hand
 $handlers = [
     'erlang' => $erlang + ['peb.session.locking' => '1'],
     'erlang, no locking' => $erlang + ['peb.session.locking' => '0'],
+    'erlang, mnesia x3' => ['session.save_path' => getenv('BENCH_CLUSTER'), 'peb.session.locking' => '1'] + $erlang,
     'redis' => $phpredis + ['session.save_path' => "tcp://127.0.0.1:$redis?persistent=1"],
     'redis, locking' => $phpredis + ['session.save_path' => "tcp://127.0.0.1:$redis?persistent=1",
         'redis.session.locking_enabled' => '1'],
@@ -35,6 +39,10 @@ $handlers = [
         'memcached.sess_locking' => '0'],
     'files' => ['session.save_handler' => 'files', 'session.save_path' => $files],
 ];
+$handlers = array_filter($handlers, fn($name) => str_starts_with($name, $only), ARRAY_FILTER_USE_KEY);
+if (!getenv('BENCH_CLUSTER')) {
+    unset($handlers['erlang, mnesia x3']);
+}
 $sizes = $quick ? [1024] : [100, 1024, 65536];
 $procs = [1, 4];
 $cycles = $quick ? 400 : 2000;
@@ -108,7 +116,7 @@ unset($row);
 printf("%-24s %7s %5s %12s %9s %9s %8s %6s\n", 'handler', 'size', 'procs', 'cycles/s', 'p50 us', 'p99 us', 'x redis', 'errors');
 foreach ($rows as $r) {
     printf("%-24s %7d %5d %12.0f %9.1f %9.1f %8.2f %6d\n", $r['handler'], $r['size'], $r['procs'], $r['cps'],
-        $r['p50'], $r['p99'], $r['vs_redis'], $r['errors']);
+        $r['p50'], $r['p99'], $r['vs_redis'] ?? 0, $r['errors']);
 }
 if ($json) {
     file_put_contents($json, json_encode($rows, JSON_PRETTY_PRINT));
