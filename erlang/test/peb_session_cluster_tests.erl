@@ -33,6 +33,7 @@ cluster_test_() ->
                    || T <- [fun view_and_leader/1,
                             fun lock_held_across_nodes/1,
                             fun holder_down_through_a_front/1,
+                            fun sweep_reads_expired_minutes/1,
                             fun leader_lost_write_kept/1,
                             fun leader_lost_stale_write_refused/1,
                             fun minority_refuses_changes/1]]}
@@ -107,14 +108,36 @@ holder_down_through_a_front([_, {_, N2}, {_, N3}]) ->
     ok = call(N3, {release, Id, T}),
     no_locks().
 
+%% Expired sessions are found by their expiry minute, from where the last
+%% sweep stopped; live ones stay.
+sweep_reads_expired_minutes([_, {_, N2}, _]) ->
+    [ok = call(N2, {write, <<"exp", I>>, 0, <<"x">>, 0}) || I <- [1, 2, 3]],
+    ok = call(N2, {write, <<"live">>, 0, <<"x">>, 60}),
+    {Swept, Cursor} = erpc:call(N2, peb_session_mnesia, sweep, [undefined]),
+    ?assertEqual(3, Swept),
+    [ok = call(N2, {write, <<"exp", I>>, 0, <<"x">>, 0}) || I <- [4, 5]],
+    ?assertMatch({2, _}, erpc:call(N2, peb_session_mnesia, sweep, [Cursor])),
+    ?assertEqual(true, call(N2, {exists, <<"live">>})).
+
 %% The leader's node goes down while a lock it granted is held: the holder's
 %% write, through another node, is taken by the new leader, as nobody
 %% changed the session since it was read.
+%% A request waiting at the old leader goes to the new one.
 leader_lost_write_kept([{P1, _}, {_, N2}, {_, N3}]) ->
     Id = <<"kept">>,
     ok = call(N2, {write, Id, 0, <<"v1">>, 60}),
     {ok, <<"v1">>, T} = call(N2, lock(Id, self())),
+    Waited = <<"waited">>,
+    Parent = self(),
+    Holder = spawn(fun() -> receive _ -> ok end end),
+    {ok, _, THeld} = call(N2, lock(Waited, Holder)),
+    W = spawn(fun() -> Parent ! {self(), call(N3, lock(Waited, self()))} end),
+    wait_until(fun() -> maps:get(forwarded, stats(N3)) =:= 1 end),
     ok = peer:stop(P1),
+    {ok, _, TW} = receive {W, R} -> R after 10000 -> timeout end,
+    ?assertEqual({error, lock_lost}, call(N2, {write, Waited, THeld, <<"holder">>, 60})),
+    ok = call(N3, {write, Waited, TW, <<"waiter">>, 60}),
+    exit(Holder, kill),
     wait_until(fun() -> ready(N2, 2) andalso ready(N3, 2) end),
     ?assertMatch(#{leader := N2}, status(N3)),
     ok = call(N3, {write, Id, T, <<"v2">>, 60}),
