@@ -63,6 +63,7 @@
                    fronts := #{pid() => reference()},
                    watched := #{pid() => reference()},
                    pending := #{reference() => {gen_server:from(), term(), integer()}},
+                   writing := #{id() => token()},
                    leader := {node(), reference()} | none,
                    counters := #{atom() => non_neg_integer()},
                    sweep_cursor := term(),
@@ -149,6 +150,7 @@ init([]) ->
            fronts => #{},
            watched => #{},
            pending => #{},
+           writing => #{},
            leader => none,
            counters => Counters,
            sweep_cursor => undefined,
@@ -181,6 +183,8 @@ handle_info({{fwd, Ref}, Reply}, S = #{pending := Pending}) ->
         error ->
             {noreply, S}
     end;
+handle_info({stored, Id, Token, From, Counter, Result}, S) ->
+    {noreply, stored(Id, Token, From, Counter, Result, S)};
 handle_info({holder_down, Holder}, S) when is_pid(Holder) ->
     {noreply, holder_down(Holder, S)};
 handle_info(retry_forwards, S) ->
@@ -347,14 +351,52 @@ lead({destroy, Id, Token}, From, _Via, S) ->
 guarded(Id, Token = {Nonce, Read}, From, Counter, Do, S) ->
     Vsn = ?STORE:version(Id),
     Holder = lock_token(Id, S),
-    Reply = if
-                Vsn =:= Nonce -> ok;
-                Vsn =:= Read, Holder =:= none orelse Holder =:= Token -> ok = Do(), done;
-                true -> {error, lock_lost}
-            end,
-    gen_server:reply(From, case Reply of done -> ok; _ -> Reply end),
-    Counted = case Reply of done -> count(Counter, S); _ -> S end,
-    release(Id, Token, Counted).
+    if
+        Vsn =:= Nonce ->
+            gen_server:reply(From, ok),
+            release(Id, Token, S);
+        Vsn =:= Read, Holder =:= none orelse Holder =:= Token ->
+            store(Id, Token, From, Counter, Do, S);
+        true ->
+            gen_server:reply(From, {error, lock_lost}),
+            release(Id, Token, S)
+    end.
+
+%% ETS writes at once. A replicated write waits for the other nodes, so it
+%% runs in a process of its own while this server goes on with the other
+%% sessions; the session counts as being written (no lock is granted on it,
+%% not even to the same holder) until it is done, so that the next holder
+%% reads what was written.
+store(Id, Token, From, Counter, Do, S) ->
+    case peb_session_store:kind() of
+        ets ->
+            stored(Id, Token, From, Counter, Do(), S);
+        mnesia ->
+            Server = self(),
+            _ = spawn(fun() -> Server ! {stored, Id, Token, From, Counter, safely(Do)} end),
+            S#{writing := maps:put(Id, Token, maps:get(writing, S))}
+    end.
+
+%% Mnesia restarting under a write (after a partition): an error, not a crash.
+safely(Do) ->
+    try Do()
+    catch
+        exit:{aborted, _} -> {error, not_ready};
+        error:{aborted, _} -> {error, not_ready}
+    end.
+
+stored(Id, Token, From, Counter, Result, S0) ->
+    gen_server:reply(From, Result),
+    S1 = S0#{writing := maps:remove(Id, maps:get(writing, S0))},
+    S = case Result of
+            ok -> count(Counter, S1);
+            _ -> S1
+        end,
+    case lock_token(Id, S) of
+        Token -> release_lock(Id, S);
+        none -> grant_next(Id, S);    % released meanwhile: the waiters' turn now
+        _ -> S
+    end.
 
 lock_token(Id, #{locks := Locks}) ->
     case Locks of
@@ -362,8 +404,10 @@ lock_token(Id, #{locks := Locks}) ->
         #{} -> none
     end.
 
-lock(Id, Holder, Via, WaitMs, ExpireMs, From, S = #{locks := Locks}) ->
+lock(Id, Holder, Via, WaitMs, ExpireMs, From, S = #{locks := Locks, writing := Writing}) ->
     case Locks of
+        _ when is_map_key(Id, Writing) ->
+            enqueue(Id, Holder, Via, WaitMs, ExpireMs, From, S);
         #{Id := Lock = #{holder := Holder}} ->
             %% A lock leaked by an earlier request of the same (single
             %% threaded) PHP process: grant it again, the old token dies.
@@ -404,8 +448,10 @@ release_lock(Id, S = #{locks := Locks}) ->
     cancel_timer(Lock),
     grant_next(Id, remove_monitor(Holder, Via, S#{locks := maps:remove(Id, Locks)})).
 
-grant_next(Id, S = #{waiters := Waiters}) ->
+grant_next(Id, S = #{waiters := Waiters, writing := Writing}) ->
     case Waiters of
+        _ when is_map_key(Id, Writing) ->
+            S;    % stored/6 grants once the write is done
         #{Id := Queue} ->
             {{value, Waiter}, Rest} = queue:out(Queue),
             #{from := From, holder := Holder, via := Via, expire_ms := ExpireMs} = Waiter,
