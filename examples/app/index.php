@@ -9,6 +9,7 @@ if (user() === null): ?>
 <h2>Log in</h2>
 <form method="post" action="/login.php">
   <?= csrf_field() ?>
+
   <label>Name <input name="name" id="name" maxlength="40" required autofocus></label>
   <button id="login">Log in</button>
 </form>

@@ -90,7 +90,7 @@ function page_start(string $title): void
   header { display: flex; justify-content: space-between; align-items: baseline; border-bottom: 2px solid #a2003d; }
   header a { color: #a2003d; text-decoration: none; margin-right: 1rem; }
   .flash { background: #e8f6e8; border: 1px solid #7cbf7c; padding: .5rem 1rem; margin: 1rem 0; }
-  .who { color: #666; font-size: .9rem; }
+  .who { color: #666; font-size: .9rem; margin: 1rem 0; }
   table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
   td, th { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; }
   td.n, th.n { text-align: right; }
@@ -101,14 +101,14 @@ function page_start(string $title): void
   <h1><a href="/">peb shop</a></h1>
   <nav><a href="/">Cart</a><a href="/counter.php">Counter</a></nav>
 </header>
-<p class="who">Served by <strong id="web"><?= e($web) ?></strong> (php-fpm pid <?= getmypid() ?>).
+<div class="who">Served by <strong id="web"><?= e($web) ?></strong> (php-fpm pid <?= getmypid() ?>).
 <?php if ($user !== null): ?>
   Logged in as <strong id="user"><?= e($user) ?></strong>.
   <form class="inline" method="post" action="/logout.php"><?= csrf_field() ?><button id="logout">Log out</button></form>
 <?php else: ?>
   Not logged in.
 <?php endif; ?>
-</p>
+</div>
 <?php if ($flash !== null): ?>
 <p class="flash" id="flash"><?= e($flash) ?></p>
 <?php endif;

@@ -75,14 +75,13 @@ test('login on web1: a new session id, the flash shows once', T, async () => {
   assert.equal(await count('#user'), 0);
   const before = await sessionId();
   assert.ok(before, 'the first page starts a session');
-  await login('Ada <script>');
-  assert.equal(await text('#user'), 'Ada <script>', 'the name is shown escaped, as text');
-  assert.equal(await text('#flash'), 'Welcome, Ada <script>!');
+  await login('Ada');
+  assert.equal(await text('#flash'), 'Welcome, Ada!');
   const after = await sessionId();
   assert.ok(after && after !== before, 'session_regenerate_id at login');
   await page.reload();
   assert.equal(await count('#flash'), 0, 'the flash is gone on the next page');
-  assert.equal(await text('#user'), 'Ada <script>');
+  assert.equal(await text('#user'), 'Ada');
 });
 
 test('the cart fills, and survives a reload', T, async () => {
@@ -107,7 +106,7 @@ test('web2 (the other php-fpm pool) sees the same session', T, async () => {
   await open(`${WEB2}/`);
   assert.equal(await text('#web'), 'web2');
   assert.equal(await sessionId(), id, 'the same cookie on both ports');
-  assert.equal(await text('#user'), 'Ada <script>');
+  assert.equal(await text('#user'), 'Ada');
   assert.deepEqual(await cart(), { tea: 2, honey: 1 });
   await add('coffee');
   await open(`${WEB1}/`);
@@ -129,7 +128,7 @@ test('20 parallel fetch() increments end at exactly 20', T, async () => {
   // Each request saw its own value: they took turns on the session's lock.
   const seen = result.split(': ')[1].split(' ').map(Number);
   assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => i + 1));
-  assert.equal(replies.length, 21);
+  assert.equal(replies.length, 20, "20 increments answered");
   assert.ok(replies.every((s) => s === 200), `statuses ${replies}`);
   await open(`${WEB1}/counter.php`);
   assert.equal(await text('#counter'), '20', 'web1 reads the same counter');
@@ -141,7 +140,7 @@ test('restarting php-fpm keeps the session', T, async () => {
   deploy('restart', 'fpm');
   await open(`${WEB1}/`);
   assert.notEqual(await pidOnPage(), pid, 'a new php-fpm answered');
-  assert.equal(await text('#user'), 'Ada <script>');
+  assert.equal(await text('#user'), 'Ada');
   assert.deepEqual(await cart(), { tea: 2, honey: 1, coffee: 1 });
   await open(`${WEB2}/`);
   assert.deepEqual(await cart(), { tea: 2, honey: 1, coffee: 1 });
@@ -165,7 +164,8 @@ test('logout destroys the session, on both web servers', T, async () => {
 
 test('restarting the Erlang node (ETS store): sessions are gone, the user is logged out', T, async () => {
   await open(`${WEB2}/`);
-  await login('Bo');
+  await login('<b>Bo</b>');
+  assert.equal(await text('#user'), '<b>Bo</b>', 'the name is shown escaped, as text');
   await add('bread');
   assert.deepEqual(await cart(), { bread: 1 });
   deploy('restart', 'node');
