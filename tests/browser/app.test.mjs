@@ -168,7 +168,12 @@ test('restarting the Erlang node (ETS store): sessions are gone, the user is log
   assert.equal(await text('#user'), '<b>Bo</b>', 'the name is shown escaped, as text');
   await add('bread');
   assert.deepEqual(await cart(), { bread: 1 });
-  deploy('restart', 'node');
+  deploy('stop', 'node');
+  // While the node is down: an error page, at once.
+  const down = await page.goto(`${WEB1}/`);
+  assert.equal(down.status(), 503);
+  assert.match(await text('body'), /session store is unavailable/);
+  deploy('start', 'node');
   await open(`${WEB2}/`);
   assert.equal(await count('#user'), 0, 'logged out');
   assert.equal(await count('#login'), 1);
