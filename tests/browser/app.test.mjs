@@ -179,6 +179,9 @@ test('restarting the Erlang node (ETS store): sessions are gone, the user is log
   assert.equal(await count('#login'), 1);
   await open(`${WEB1}/`);
   assert.equal(await count('#user'), 0);
+  await open(`${WEB1}/counter.php`);
+  assert.equal(await text('#counter'), '0', 'the counter is gone too');
+  await open(`${WEB1}/`);
   // The site works on: a new login and cart on the new node.
   await login('Bo');
   await add('bread');
