@@ -168,6 +168,10 @@ test('restarting the Erlang node (ETS store): sessions are gone, the user is log
   assert.equal(await text('#user'), '<b>Bo</b>', 'the name is shown escaped, as text');
   await add('bread');
   assert.deepEqual(await cart(), { bread: 1 });
+  await open(`${WEB1}/counter.php`);
+  await page.click('#fire');
+  await page.locator('#result').filter({ hasText: /done|failed/ }).waitFor({ timeout: 120_000 });
+  assert.equal(await text('#counter'), '20');
   deploy('stop', 'node');
   // While the node is down: an error page, at once.
   const down = await page.goto(`${WEB1}/`);
@@ -180,7 +184,7 @@ test('restarting the Erlang node (ETS store): sessions are gone, the user is log
   await open(`${WEB1}/`);
   assert.equal(await count('#user'), 0);
   await open(`${WEB1}/counter.php`);
-  assert.equal(await text('#counter'), '0', 'the counter is gone too');
+  assert.equal(await text('#counter'), '0', 'the counter (20 before) is gone too');
   await open(`${WEB1}/`);
   // The site works on: a new login and cart on the new node.
   await login('Bo');
