@@ -35,14 +35,21 @@ function start_session(): void
 }
 
 // A POST must carry the session's token (a form field or, for fetch(), a
-// header), so that another site cannot make the browser post here.
+// header), so that another site cannot make the browser post here. A form
+// posted from a page older than the session (it expired, or the store lost
+// it) lands on the front page, which says so.
 function require_post(): void
 {
-    $token = $_POST['csrf'] ?? $_SERVER['HTTP_X_CSRF_TOKEN'] ?? '';
-    if ($_SERVER['REQUEST_METHOD'] !== 'POST' || !hash_equals($_SESSION['csrf'], (string) $token)) {
-        http_response_code(400);
-        exit('Bad request.');
+    $token = (string) ($_POST['csrf'] ?? $_SERVER['HTTP_X_CSRF_TOKEN'] ?? '');
+    if ($_SERVER['REQUEST_METHOD'] === 'POST' && hash_equals($_SESSION['csrf'], $token)) {
+        return;
     }
+    if ($_SERVER['REQUEST_METHOD'] === 'POST' && isset($_POST['csrf'])) {
+        flash('Your session has expired: please log in again.');
+        redirect('/');
+    }
+    http_response_code(400);
+    exit('Bad request.');
 }
 
 function csrf_field(): string

@@ -172,15 +172,25 @@ test('restarting the Erlang node (ETS store): sessions are gone, the user is log
   await page.click('#fire');
   await page.locator('#result').filter({ hasText: /done|failed/ }).waitFor({ timeout: 120_000 });
   assert.equal(await text('#counter'), '20');
-  deploy('stop', 'node');
-  // While the node is down: an error page, at once.
-  const down = await page.goto(`${WEB1}/`);
-  assert.equal(down.status(), 503);
-  assert.match(await text('body'), /session store is unavailable/);
-  deploy('start', 'node');
   await open(`${WEB2}/`);
+  deploy('stop', 'node');
+  // While the node is down: an error page, at once (in a second tab).
+  const tab = await context.newPage();
+  const down = await tab.goto(`${WEB1}/`);
+  assert.equal(down.status(), 503);
+  assert.match(await tab.locator('body').textContent(), /session store is unavailable/);
+  await tab.close();
+  deploy('start', 'node');
+  // The cart page still open from before: its next click finds no session.
+  assert.equal(await text('#user'), '<b>Bo</b>', 'the page from before the restart');
+  await add('bread');
+  assert.equal(await text('#flash'), 'Your session has expired: please log in again.');
   assert.equal(await count('#user'), 0, 'logged out');
   assert.equal(await count('#login'), 1);
+  await page.reload();
+  assert.equal(await count('#flash'), 0);
+  await open(`${WEB2}/`);
+  assert.equal(await count('#user'), 0);
   await open(`${WEB1}/`);
   assert.equal(await count('#user'), 0);
   await open(`${WEB1}/counter.php`);
