@@ -114,9 +114,20 @@ join(Storage, []) ->
 join(Storage, Seeds) ->
     ok = connect(Seeds),
     ok = disc_schema(Storage),
-    case mnesia:add_table_copy(?TABLE, node(), Storage) of
-        {atomic, ok} -> ok;
-        {aborted, {already_exists, ?TABLE, _}} -> ok
+    case has_copy() of
+        true ->
+            ok;     % a disc node back: its copy is in its schema already
+        false ->
+            case mnesia:add_table_copy(?TABLE, node(), Storage) of
+                {atomic, ok} -> ok;
+                {aborted, {already_exists, ?TABLE, _}} -> ok
+            end
+    end.
+
+has_copy() ->
+    case catch mnesia:table_info(?TABLE, storage_type) of
+        Type when Type =:= ram_copies; Type =:= disc_copies -> true;
+        _ -> false
     end.
 
 %% Keeps trying until one seed answers: the cluster may be starting too.

@@ -1,73 +1,13 @@
-// examples/app in Debian's headless Chromium, driven by playwright-core,
-// against the deployment scripts/deploy started (scripts/test-browser sets
-// it up): nginx on WEB1 -> php-fpm web1, nginx on WEB2 -> php-fpm web2, the
-// sessions in one Erlang node (the ETS store). The tests run in order and
+// examples/app in headless Chromium against the deployment of
+// scripts/deploy with the ETS store (one Erlang node): nginx on WEB1 ->
+// php-fpm web1, nginx on WEB2 -> php-fpm web2. The tests run in order and
 // share one browser, as one user would.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-
-const { WEB1, WEB2, DEPLOY, SCREENSHOT } = process.env;
-assert.ok(WEB1 && WEB2 && DEPLOY, 'WEB1, WEB2 and DEPLOY come from scripts/test-browser');
-const T = { timeout: 180_000 };
-
-let profile, context, page;
-const pageErrors = [];
-
-before(async () => {
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'peb-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    timeout: 120_000,
-    viewport: { width: 900, height: 760 },
-    // Without the background-networking flags Chromium tries to reach
-    // Google's services, which this closed network refuses.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  context.setDefaultTimeout(60_000);
-  context.setDefaultNavigationTimeout(60_000);
-  page = context.pages()[0] ?? await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-});
-
-after(async () => {
-  await context?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
-});
-
-async function open(url) {
-  const response = await page.goto(url);
-  assert.equal(response.status(), 200, `GET ${url}`);
-}
-const text = async (sel) => (await page.locator(sel).textContent()).trim();
-const count = (sel) => page.locator(sel).count();
-async function sessionId() {
-  const c = (await context.cookies(WEB1)).find((c) => c.name === 'PHPSESSID');
-  return c?.value;
-}
-async function cart() {
-  if (await count('#cart') === 0) return {};
-  const rows = await page.locator('#cart tr[data-sku]').evaluateAll((trs) =>
-    trs.map((tr) => [tr.dataset.sku, Number(tr.querySelector('.qty').textContent)]));
-  return Object.fromEntries(rows);
-}
-const pidOnPage = async () => Number((await text('.who')).match(/php-fpm pid (\d+)/)[1]);
-function deploy(...args) {
-  execFileSync(DEPLOY, args, { stdio: ['ignore', 'inherit', 'inherit'], timeout: 120_000 });
-}
-async function login(name) {
-  await page.fill('#name', name);
-  await Promise.all([page.waitForURL(/\/$/), page.click('#login')]);
-}
-async function add(sku) {
-  await Promise.all([page.waitForURL(/\/$/), page.click(`#add-${sku}`)]);
-}
+import { WEB1, WEB2, SCREENSHOT, T, b, open, text, count, sessionId, cart, pidOnPage, deploy, login, add }
+  from './browser.mjs';
 
 test('login on web1: a new session id, the flash shows once', T, async () => {
   await open(`${WEB1}/`);
@@ -79,7 +19,7 @@ test('login on web1: a new session id, the flash shows once', T, async () => {
   assert.equal(await text('#flash'), 'Welcome, Ada!');
   const after = await sessionId();
   assert.ok(after && after !== before, 'session_regenerate_id at login');
-  await page.reload();
+  await b.page.reload();
   assert.equal(await count('#flash'), 0, 'the flash is gone on the next page');
   assert.equal(await text('#user'), 'Ada');
 });
@@ -90,14 +30,14 @@ test('the cart fills, and survives a reload', T, async () => {
   await add('tea');
   await add('honey');
   assert.deepEqual(await cart(), { tea: 2, honey: 1 });
-  await page.reload();
+  await b.page.reload();
   assert.equal(await count('#flash'), 0);
   assert.deepEqual(await cart(), { tea: 2, honey: 1 });
   assert.equal(await text('#items'), '3');
   assert.equal(await text('#total'), '16.80 €');
   if (SCREENSHOT) {
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    await b.page.screenshot({ path: SCREENSHOT, fullPage: true });
   }
 });
 
@@ -116,12 +56,12 @@ test('web2 (the other php-fpm pool) sees the same session', T, async () => {
 
 test('20 parallel fetch() increments end at exactly 20', T, async () => {
   await open(`${WEB2}/counter.php`);
-  await page.click('#reset');
-  await page.locator('#counter').filter({ hasText: /^0$/ }).waitFor();
+  await b.page.click('#reset');
+  await b.page.locator('#counter').filter({ hasText: /^0$/ }).waitFor();
   const replies = [];
-  page.on('response', (r) => { if (r.url().endsWith('/increment.php')) replies.push(r.status()); });
-  await page.click('#fire');
-  await page.locator('#result').filter({ hasText: /done|failed/ }).waitFor({ timeout: 120_000 });
+  b.page.on('response', (r) => { if (r.url().endsWith('/increment.php')) replies.push(r.status()); });
+  await b.page.click('#fire');
+  await b.page.locator('#result').filter({ hasText: /done|failed/ }).waitFor({ timeout: 120_000 });
   const result = await text('#result');
   assert.match(result, /^20 requests done/, result);
   assert.equal(await text('#counter'), '20');
@@ -148,15 +88,15 @@ test('restarting php-fpm keeps the session', T, async () => {
 
 test('logout destroys the session, on both web servers', T, async () => {
   const old = await sessionId();
-  await Promise.all([page.waitForURL(/\/$/), page.click('#logout')]);
+  await Promise.all([b.page.waitForURL(/\/$/), b.page.click('#logout')]);
   assert.equal(await count('#user'), 0);
   assert.equal(await count('#login'), 1);
   const fresh = await sessionId();
   assert.ok(fresh && fresh !== old, 'a new session after logout');
   // The old id, sent again (to the other web server), finds nothing: with
   // use_strict_mode the unknown id is replaced too.
-  await context.clearCookies();
-  await context.addCookies([{ name: 'PHPSESSID', value: old, url: WEB1 }]);
+  await b.context.clearCookies();
+  await b.context.addCookies([{ name: 'PHPSESSID', value: old, url: WEB1 }]);
   await open(`${WEB1}/`);
   assert.equal(await count('#user'), 0);
   assert.notEqual(await sessionId(), old);
@@ -169,13 +109,13 @@ test('restarting the Erlang node (ETS store): sessions are gone, the user is log
   await add('bread');
   assert.deepEqual(await cart(), { bread: 1 });
   await open(`${WEB1}/counter.php`);
-  await page.click('#fire');
-  await page.locator('#result').filter({ hasText: /done|failed/ }).waitFor({ timeout: 120_000 });
+  await b.page.click('#fire');
+  await b.page.locator('#result').filter({ hasText: /done|failed/ }).waitFor({ timeout: 120_000 });
   assert.equal(await text('#counter'), '20');
   await open(`${WEB2}/`);
   deploy('stop', 'node');
   // While the node is down: an error page, at once (in a second tab).
-  const tab = await context.newPage();
+  const tab = await b.context.newPage();
   const down = await tab.goto(`${WEB1}/`);
   assert.equal(down.status(), 503);
   assert.match(await tab.locator('body').textContent(), /session store is unavailable/);
@@ -187,7 +127,7 @@ test('restarting the Erlang node (ETS store): sessions are gone, the user is log
   assert.equal(await text('#flash'), 'Your session has expired: please log in again.');
   assert.equal(await count('#user'), 0, 'logged out');
   assert.equal(await count('#login'), 1);
-  await page.reload();
+  await b.page.reload();
   assert.equal(await count('#flash'), 0);
   await open(`${WEB2}/`);
   assert.equal(await count('#user'), 0);
@@ -205,5 +145,5 @@ test('restarting the Erlang node (ETS store): sessions are gone, the user is log
 });
 
 test('no script error on any page', () => {
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(b.errors, []);
 });
