@@ -71,6 +71,7 @@ handle_continue(start, S = #{storage := Storage, seeds := Seeds}) ->
     {ok, _} = mnesia:subscribe(system),
     ok = join(Storage, Seeds),
     ok = wait_for_table(),
+    ok = peb_session_store:set_id({mnesia, mnesia:table_info(?TABLE, cookie)}),
     {noreply, refresh(S)}.
 
 handle_call(info, _From, S = #{storage := Storage}) ->

@@ -16,7 +16,7 @@
 create() ->
     ?TABLE = ets:new(?TABLE, [named_table, public, set,
                               {read_concurrency, true}, {write_concurrency, true}]),
-    ok.
+    peb_session_store:set_id({ets, make_ref()}).
 
 lookup(Id) ->
     Now = peb_session_store:now_ms(),

@@ -16,7 +16,7 @@
 %% (or the node it came through) goes down.
 %%
 %% Versions make every write safe even where a lock was lost: a grant is a
-%% token `{Nonce, Vsn}', Vsn being the session's version when it was read,
+%% token `{Nonce, Vsn, Store}', Vsn being the session's version when it was read,
 %% and a write is taken only while the session is still at that version
 %% (and not locked by another), then gets Nonce as its version. A write
 %% whose lock went with a failed node is therefore accepted when nobody
@@ -39,7 +39,7 @@
 %% PHP's default session.gc_maxlifetime, for the classic write/2.
 -define(CLASSIC_LIFETIME_S, 1440).
 -define(IS_NAT(T), (is_integer(T) andalso T >= 0)).
--define(IS_GRANT(T), (tuple_size(T) =:= 2 andalso ?IS_NAT(element(1, T))
+-define(IS_GRANT(T), (tuple_size(T) =:= 3 andalso ?IS_NAT(element(1, T))
                       andalso ?IS_NAT(element(2, T)))).
 -define(IS_TOKEN(T), (T =:= 0 orelse (is_tuple(T) andalso ?IS_GRANT(T)))).
 %% The longest timer erlang:send_after/3 accepts (about 49 days).
@@ -48,7 +48,8 @@
 -define(FORWARD_PATIENCE_MS, 30000).
 
 -type id() :: binary().
--type token() :: {pos_integer(), non_neg_integer()}.
+%% {Nonce, Version read, the store that granted it}
+-type token() :: {pos_integer(), non_neg_integer(), term()}.
 %% local: the holder's connection ends here; {via, Front}: at that server.
 -type via() :: local | {via, pid()}.
 -type lock() :: #{holder := pid(), token := token(), timer := reference(), via := via()}.
@@ -333,7 +334,7 @@ retry_forwards(S0 = #{pending := Pending}) ->
 lead({read, Id, {lock, Holder, WaitMs, ExpireMs}}, From, Via, S) ->
     lock(Id, Holder, Via, WaitMs, ExpireMs, From, S);
 lead({write, Id, Token, Data, LifetimeS}, From, _Via, S) ->
-    {Nonce, _} = Token,
+    {Nonce, _, _} = Token,
     guarded(Id, Token, From, writes, fun() -> ?STORE:write(Id, Data, LifetimeS, Nonce) end, S);
 lead({touch, Id, Token, LifetimeS}, From, _Via, S) ->
     guarded(Id, Token, From, touches, fun() -> ?STORE:touch(Id, LifetimeS) end, S);
@@ -347,15 +348,18 @@ lead({destroy, Id, Token}, From, _Via, S) ->
 
 %% A write under a grant: taken while the session is at the version read
 %% and nobody else holds its lock; already done if the session has the
-%% grant's own version (a write repeated after a failover).
-guarded(Id, Token = {Nonce, Read}, From, Counter, Do, S) ->
+%% grant's own version (a write repeated after a failover). A grant of
+%% another store (an ETS node PHP used before this one failed over) is
+%% taken where this store has no such session: it never knew it.
+guarded(Id, Token = {Nonce, Read, Store}, From, Counter, Do, S) ->
     Vsn = ?STORE:version(Id),
     Holder = lock_token(Id, S),
+    Current = Vsn =:= Read orelse (Vsn =:= 0 andalso Store =/= ?STORE:id()),
     if
         Vsn =:= Nonce ->
             gen_server:reply(From, ok),
             release(Id, Token, S);
-        Vsn =:= Read, Holder =:= none orelse Holder =:= Token ->
+        Current, Holder =:= none orelse Holder =:= Token ->
             store(Id, Token, From, Counter, Do, S);
         true ->
             gen_server:reply(From, {error, lock_lost}),
@@ -423,7 +427,7 @@ lock(Id, Holder, Via, WaitMs, ExpireMs, From, S = #{locks := Locks, writing := W
 %% a waiter must see what the previous holder wrote.
 grant(Id, Holder, Via, ExpireMs, From, S = #{locks := Locks}) ->
     {Data, Vsn} = ?STORE:lookup(Id),
-    Token = {?STORE:nonce(), Vsn},
+    Token = {?STORE:nonce(), Vsn, ?STORE:id()},
     Timer = send_after(ExpireMs, {lock_expired, Id, Token}),
     gen_server:reply(From, {ok, Data, Token}),
     Lock = #{holder => Holder, token => Token, timer => Timer, via => Via},

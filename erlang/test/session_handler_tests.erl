@@ -293,7 +293,7 @@ takes_over_the_2009_store() ->
 lock_grant_and_fifo() ->
     Id = <<"fifo">>,
     {ok, <<>>, Token} = lock(Id, self(), 0, 10000),
-    ?assertMatch({N, 0} when is_integer(N) andalso N > 0, Token),
+    ?assertMatch({N, 0, _} when is_integer(N) andalso N > 0, Token),
     Parent = self(),
     Waiters = [begin
                    W = spawn(fun() ->
@@ -381,9 +381,15 @@ stale_token_writes_nothing() ->
     ?assertEqual(ok, call({write, Id, Token, <<"v3">>, 60})),
     ?assertEqual(<<"v2">>, ?S:read(Id)),
     %% A grant from before that write comes too late.
-    {N, _} = Token,
-    ?assertEqual({error, lock_lost}, call({write, Id, {N + 1, element(2, Token)}, <<"v4">>, 60})),
-    ?assertEqual({error, lock_lost}, call({touch, Id, {N + 1, element(2, Token)}, 60})),
+    Other = setelement(1, Token, element(1, Token) + 1),
+    ?assertEqual({error, lock_lost}, call({write, Id, Other, <<"v4">>, 60})),
+    ?assertEqual({error, lock_lost}, call({touch, Id, Other, 60})),
+    %% A grant of another store is taken where this one has no such
+    %% session (failover to a node that never had it), refused otherwise.
+    Foreign = setelement(3, setelement(2, Other, 7), elsewhere),
+    ?assertEqual({error, lock_lost}, call({write, Id, Foreign, <<"v5">>, 60})),
+    ok = call({write, <<"new here">>, Foreign, <<"v6">>, 60}),
+    ?assertEqual(<<"v6">>, ?S:read(<<"new here">>)),
     ?assertEqual({error, badarg}, call({write, Id, 12345, <<"v4">>, 60})),
     ?assertEqual(<<"v2">>, ?S:read(Id)),
     ok = call({release, Id, Token}),
