@@ -134,6 +134,15 @@ impl Session {
     }
 
     pub fn write(&mut self, id: &[u8], data: &[u8], lifetime: Duration) -> Result<(), Failure> {
+        if let Some(max) = ini::session_max_size()
+            && data.len() > max
+        {
+            // The lock stays held, and `close` releases it: the stored session is left as it was.
+            return Err(format!(
+                "the session data is {} bytes, over peb.session.max_size ({max} bytes); nothing was written",
+                data.len()
+            ));
+        }
         self.send(Redo::Write { id: id.to_vec(), data: data.to_vec(), lifetime })
     }
 
