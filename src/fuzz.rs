@@ -56,6 +56,9 @@ pub fn format(data: &[u8]) {
 pub fn replies(data: &[u8]) {
     let Some((&chunk, stream)) = data.split_first() else { return };
     let (replies, mailbox) = link::replay_replies(stream, usize::from(chunk) + 1);
+    for reply in &replies {
+        assert!(decode::decode(reply).is_ok(), "a call was handed bytes that are not one term");
+    }
     for reply in replies.iter().chain(&mailbox) {
         if let Ok((data, _)) = store::read_reply(reply.clone()) {
             assert!(data.as_bytes().len() < reply.len(), "session data larger than its reply");
