@@ -1,5 +1,5 @@
 --TEST--
-Security: no user input becomes an atom on the node — session ids and data, ~v, ~b and ~s data leave the node's atom count unchanged; ~a makes one per new name
+Security: no user input becomes an atom on the node — session ids and data, ~v, ~b and ~s data leave the node's atom count unchanged; ~a makes one per new name; link names are reused
 --FILE--
 <?php
 require __DIR__ . '/session.inc';
@@ -36,9 +36,25 @@ for ($i = 0; $i < 10; $i++) {
     peb_rpc('erlang', 'is_atom', peb_encode('[~a]', [['made_by_a_' . bin2hex(random_bytes(6))]]), $link);
 }
 echo "atoms made by 10 ~a of new names: ", $atoms() - $after, "\n";
+
+// Each link's name is an atom on the node: names are reused once their
+// link closed 5 s ago, so links opened and closed at a steady pace make no new ones.
+$links = function () use ($node) {
+    for ($i = 0; $i < 20; $i++) {
+        $l = peb_connect($node, test_cookie(), 2000);
+        peb_rpc('erlang', 'node', peb_encode('[]', [[]]), $l);
+        peb_close($l);
+    }
+};
+$links();
+sleep(6);
+$before = $atoms();
+$links();
+echo "atoms made by 20 more links, after the names rested: ", $atoms() - $before, "\n";
 stop_node($pid, $name);
 ob_end_flush();
 ?>
 --EXPECT--
 atoms made by 500 rounds of user data: 0
 atoms made by 10 ~a of new names: 10
+atoms made by 20 more links, after the names rested: 0

@@ -29,7 +29,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
 use super::frame::{self, Incoming};
-use super::name::NodeName;
+use super::name::{self, NodeName};
 use super::{Error, connect, runtime, ticker};
 use crate::term::encode::Writer;
 
@@ -122,6 +122,8 @@ pub(super) struct Shared {
     reader: Mutex<ReadState>,
     /// Held while one frame is written whole.
     writer: Mutex<()>,
+    /// The local name's slot, freed when the socket closes (with this).
+    _name: name::Slot,
 }
 
 pub struct Link {
@@ -164,6 +166,7 @@ impl Link {
             routed: Condvar::new(),
             reader: Mutex::new(ReadState { buf: vec![0; BUFFER], start: 0, end: 0, timeout: None }),
             writer: Mutex::new(()),
+            _name: c.slot,
         });
         let self_pid = frame::pid(&c.local.full(), SELF_ID, 0, c.creation);
         Ok(Link {
@@ -788,7 +791,8 @@ mod tests {
         let stream = rt.block_on(tokio::net::TcpStream::connect(addr)).unwrap();
         let (peer_side, _) = listener.accept().unwrap();
         let local = NodeName::parse("php@127.0.0.1").unwrap();
-        let c = connect::Connected { stream, local, creation: 7 };
+        let (_, slot) = crate::node::name::unique_local(&local);
+        let c = connect::Connected { stream, local, slot, creation: 7 };
         let link = Arc::new(Link::start(NodeName::parse("fake@127.0.0.1").unwrap(), c).unwrap());
         ticker::watch(Arc::downgrade(&link.shared)).unwrap();
         (link, peer_side)
