@@ -151,7 +151,7 @@ fn container(v: &mut Values, w: &mut Writer, depth: usize) -> bool {
         w.nil();
         return true;
     }
-    if v.byte() % 2 == 0 {
+    if v.byte().is_multiple_of(2) {
         w.list_header(n);
         let ok = (0..n).all(|_| value(v, w, depth + 1));
         w.nil();
@@ -173,7 +173,7 @@ fn value(v: &mut Values, w: &mut Writer, depth: usize) -> bool {
     match v.byte() % 7 {
         0 => w.int(v.i64()),
         1 => w.binary(&v.bytes()),
-        2 => w.atom(if v.byte() % 2 == 0 { "true" } else { "undefined" }),
+        2 => w.atom(if v.byte().is_multiple_of(2) { "true" } else { "undefined" }),
         3 => match f64::from_bits(v.i64() as u64) {
             f if f.is_finite() => w.float(f),
             _ => return false,

@@ -638,7 +638,9 @@ pub fn replay_replies(stream: &[u8], chunk: usize) -> (Vec<Vec<u8>>, Vec<Vec<u8>
     let replies = calls
         .iter()
         .filter_map(|k| routing.pending.get_mut(k).and_then(Option::take))
-        .filter_map(|p| frame::tagged_reply(&p, CALL_TAG).or_else(|| frame::tagged_reply(&p, "rex")).map(<[u8]>::to_vec))
+        .filter_map(|p| {
+            frame::tagged_reply(&p, CALL_TAG).or_else(|| frame::tagged_reply(&p, "rex")).map(<[u8]>::to_vec)
+        })
         .collect();
     (replies, routing.mailbox.into_iter().collect())
 }
