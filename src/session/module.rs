@@ -157,7 +157,10 @@ unsafe extern "C" fn read(
         sid::check(id)?;
         let data = session.read(id);
         // The writes sent before this read were answered before it.
-        warn_all(handler::settle());
+        warn_all(match data {
+            Ok(_) => handler::settle(),
+            Err(_) => handler::settle_after_failed_read(session.link()),
+        });
         let data = data?;
         // SAFETY: PHP takes ownership of the string it is handed in *val.
         unsafe { *val = ZendStr::new(data.as_bytes(), false).into_raw().cast() };

@@ -139,7 +139,12 @@ impl Store {
 
     /// Waits for the `ok` of a request sent earlier.
     pub fn confirm(&self, u: Unconfirmed) -> Result<(), StoreError> {
-        ok_reply(&self.link.reply(u.sent, self.timeout)?, u.what)
+        self.confirm_within(u, self.timeout)
+    }
+
+    /// [`Store::confirm`], waiting at most `wait`.
+    pub fn confirm_within(&self, u: Unconfirmed, wait: std::time::Duration) -> Result<(), StoreError> {
+        ok_reply(&self.link.reply(u.sent, wait)?, u.what)
     }
 
     pub fn release(&self, id: &[u8], token: &Token) -> Result<(), StoreError> {
