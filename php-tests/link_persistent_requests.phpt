@@ -38,8 +38,7 @@ for ($i = 0; $i < 3; $i++) {
     $replies[] = json_decode($body, true);
     usleep(300_000); // time for the node to see the request's own link close
 }
-proc_terminate($srv);
-proc_close($srv);
+stop_web_server($srv);
 unlink("$root/index.php");
 rmdir($root);
 

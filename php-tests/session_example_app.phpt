@@ -52,8 +52,7 @@ $cookie = new_session_id();
 $forged = $cookie;
 echo get($port, $cookie), ', ', $cookie !== $forged ? 'replaced' : 'kept', "\n";
 
-proc_terminate($srv);
-proc_close($srv);
+stop_web_server($srv);
 ?>
 --EXPECT--
 visits 1, user -

@@ -81,7 +81,9 @@ fn settle_within(silent: Option<&Arc<Link>>) -> Vec<Failure> {
         in_flight.into_iter().partition(|f| runtime::is_current(f.store.link.owner_pid));
     // Sent by the parent before a fork: its confirmation is the parent's to
     // take, and nothing of its link may be touched here.
-    std::mem::forget(inherited);
+    if !inherited.is_empty() {
+        crate::node::inherited::keep(inherited);
+    }
     ours.into_iter()
         .filter_map(|f| {
             let wait = match silent {
