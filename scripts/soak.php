@@ -46,10 +46,16 @@ for ($i = 0; $i < $ids; $i++) {
 // The node settles: rex workers of the warm-up exit.
 usleep(500_000);
 $baseline = node_state();
+// Once before measuring: its first preg_match compiles (and JITs) the pattern.
+rss_kb();
 
 $start = rss_kb();
 $t0 = hrtime(true);
+$marks = [];
 for ($i = 0; $i < $cycles; $i++) {
+    if ($i % intdiv($cycles, 5) === 0) {
+        $marks[] = rss_kb();
+    }
     $ok = session_cycle($id_of($i), function () use ($i) {
         $_SESSION['n'] = ($_SESSION['n'] ?? 0) + 1;
         $_SESSION['payload'] = str_repeat(chr(65 + $i % 26), 200);
@@ -66,8 +72,8 @@ for ($i = 0; $i < $ids; $i++) {
     $counts_ok = $counts_ok && ($_SESSION['n'] ?? 0) === $per_id + (($i < $cycles % $ids) ? 1 : 0);
     session_destroy();
 }
-printf("session cycles: %d in %.1f s, %d failed, every count right: %s; RSS start %d kB, end %d kB (%+d kB)\n",
-    $cycles, $ms / 1000, $failures, $counts_ok ? 'yes' : 'no', $start, $end, $end - $start);
+printf("session cycles: %d in %.1f s, %d failed, every count right: %s; RSS start %d kB, end %d kB (%+d kB); every fifth: %s kB\n",
+    $cycles, $ms / 1000, $failures, $counts_ok ? 'yes' : 'no', $start, $end, $end - $start, implode(', ', $marks));
 
 $link = peb_pconnect(test_node(), test_cookie(), 2000);
 $args = peb_encode('[~v]', [[[1, 'two', 3.0, ['k' => 'v']]]]);
@@ -77,14 +83,18 @@ for ($i = 0; $i < 1000; $i++) {
 }
 $start = rss_kb();
 $t0 = hrtime(true);
+$marks = [];
 for ($i = 0; $i < $calls; $i++) {
+    if ($i % intdiv($calls, 5) === 0) {
+        $marks[] = rss_kb();
+    }
     $r = peb_rpc('erlang', 'hd', $args, $link);
     $bad += ($r === false || peb_decode($r)[0] !== 1) ? 1 : 0;
 }
 $ms = ms_since($t0);
 $end = rss_kb();
-printf("peb_rpc calls: %d in %.1f s, %d failed; RSS start %d kB, end %d kB (%+d kB)\n",
-    $calls, $ms / 1000, $bad, $start, $end, $end - $start);
+printf("peb_rpc calls: %d in %.1f s, %d failed; RSS start %d kB, end %d kB (%+d kB); every fifth: %s kB\n",
+    $calls, $ms / 1000, $bad, $start, $end, $end - $start, implode(', ', $marks));
 
 usleep(500_000);
 $after = node_state();
