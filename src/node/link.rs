@@ -931,6 +931,55 @@ mod tests {
         echo.join().unwrap();
     }
 
+    /// The id of the reply pid in a request frame `{6, From, '', srv}` of `link`.
+    fn reply_id(link: &Link, f: &[u8]) -> u32 {
+        let local = link.local.full();
+        let at = f.windows(local.len()).position(|w| w == local.as_bytes()).unwrap() + local.len();
+        u32::from_be_bytes(f[at..at + 4].try_into().unwrap())
+    }
+
+    #[test]
+    fn a_watched_call_fails_within_its_timeout_when_the_node_goes_silent() {
+        let (link, _peer) = fake_link();
+        let t0 = Instant::now();
+        let err = link.call_watched("srv", &[tag_nil()], &[tag_nil()], Duration::from_millis(200), ONE_S * 30);
+        assert!(matches!(err, Err(Error::Receive(ref m)) if m.contains("stopped answering")), "{err:?}");
+        let ms = t0.elapsed().as_millis();
+        assert!((190..400).contains(&ms), "{ms} ms");
+    }
+
+    #[test]
+    fn a_watched_call_waits_past_its_timeout_while_the_node_answers_probes() {
+        let (link, mut peer) = fake_link();
+        let answer = |peer: &mut TcpStream, link: &Link, id: u32| {
+            let mut w = Writer::default();
+            w.tuple_header(2);
+            w.atom(CALL_TAG);
+            w.int(i64::from(id));
+            peer.write_all(&frame::send(&frame::pid(&link.local.full(), id, 0, 7), &w.into_bytes())).unwrap();
+        };
+        let node = {
+            let link = link.clone();
+            std::thread::spawn(move || {
+                let request = reply_id(&link, &next_frame(&mut peer));
+                // Probes answered at once; the request itself after 700 ms.
+                let t0 = Instant::now();
+                while t0.elapsed() < Duration::from_millis(700) {
+                    let probe = reply_id(&link, &next_frame(&mut peer));
+                    answer(&mut peer, &link, probe);
+                }
+                answer(&mut peer, &link, request);
+                peer
+            })
+        };
+        let t0 = Instant::now();
+        let reply = link.call_watched("srv", &[tag_nil()], &[tag_nil()], Duration::from_millis(200), ONE_S * 30);
+        assert_eq!(reply.unwrap(), [crate::term::tag::SMALL_INTEGER, SELF_ID as u8 + 1]);
+        assert!(t0.elapsed() >= Duration::from_millis(700));
+        assert!(link.shared.routing().pending.is_empty(), "no probe left waiting");
+        drop(node.join().unwrap());
+    }
+
     fn tag_nil() -> u8 {
         crate::term::tag::NIL
     }
