@@ -49,6 +49,10 @@ const BUFFER: usize = 16 << 10;
 /// A buffer grown past this for a large frame is given back once emptied.
 const BUFFER_KEEP: usize = 1 << 20;
 
+/// Room made ahead for a frame still coming, at most (or twice what of it
+/// has come, if more): a frame's length is the peer's word, not a fact.
+const RESERVE_AHEAD: usize = 1 << 20;
+
 /// How long answering a tick may wait for room in the socket.
 const TICK_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -684,8 +688,11 @@ impl ReadState {
                 break;
             }
             if self.end - at < 4 + len {
-                // The rest of the frame is still to come: room for all of it.
-                self.reserve(4 + len);
+                // The rest of the frame is still to come: room for it, but
+                // never far beyond what has come, so that a length alone
+                // (4 bytes claiming 128 MiB) allocates nothing big.
+                let have = self.end - at;
+                self.reserve((4 + len).min(have.saturating_mul(2).max(RESERVE_AHEAD)));
                 break;
             }
             seen.routed |= route(&self.buf[at + 4..at + 4 + len]);
@@ -876,6 +883,29 @@ mod tests {
         assert!(t0.elapsed() < Duration::from_secs(2));
         assert!(!link.is_alive());
         closer.join().unwrap();
+    }
+
+    #[test]
+    fn a_length_alone_allocates_nothing_big() {
+        // Found by the replies fuzz target: a 4-byte length made the buffer
+        // as large as the frame it promised (up to 128 MiB).
+        let mut rd = ReadState { buf: vec![0; 64], start: 0, end: 0, timeout: None };
+        rd.buf[..4].copy_from_slice(&(frame::MAX_FRAME as u32).to_be_bytes());
+        rd.end = 4;
+        assert!(!rd.frames(|_| true).too_large);
+        assert!(rd.buf.len() <= 2 * RESERVE_AHEAD, "{} bytes", rd.buf.len());
+        // A real large frame still arrives whole.
+        let (replies, _) = replay_replies(&big_reply(3 << 20), 65536);
+        assert_eq!(replies.len(), 1);
+    }
+
+    /// A stream holding one reply `{peb, <<N bytes>>}` to the first call pid.
+    fn big_reply(n: usize) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.tuple_header(2);
+        w.atom(CALL_TAG);
+        w.binary(&vec![7u8; n]);
+        frame::send(&frame::pid("php@127.0.0.1", SELF_ID + 1, 0, 7), &w.into_bytes())
     }
 
     #[test]
