@@ -26,6 +26,20 @@ function warnings(): array
     return $w;
 }
 
+/** Whether every thread of `$pid` is stopped (state T in /proc). */
+function all_stopped(int $pid): bool
+{
+    foreach (glob("/proc/$pid/task/*/stat") ?: [] as $stat) {
+        // The state follows the command name, which is in parentheses.
+        $line = (string) @file_get_contents($stat);
+        $state = substr($line, strrpos($line, ')') + 2, 1);
+        if ($state !== 'T' && $state !== 't') {
+            return false;
+        }
+    }
+    return true;
+}
+
 /** True when `$ms` is within 20% of `$limit`, and not over it by more. */
 function within(int $ms, int $limit): bool { return $ms <= $limit * 1.2; }
 
@@ -95,6 +109,10 @@ session_id($id);
 session_start();
 $_SESSION['n'] = 2;
 shell_exec("kill -STOP $pid");
+// kill(2) returns before every thread of the node has stopped: wait until they have.
+for ($i = 0; $i < 200 && !all_stopped($pid); $i++) {
+    usleep(5_000);
+}
 $calls = [
     'peb_rpc' => fn () => peb_rpc('erlang', 'node', $nil, $l),
     'peb_receive' => fn () => peb_receive($l, $timeout),
