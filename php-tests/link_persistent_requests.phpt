@@ -28,6 +28,7 @@ $srv = proc_open(
     [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']],
     $pipes
 );
+register_shutdown_function('stop_web_server', $srv);
 $replies = [];
 for ($i = 0; $i < 3; $i++) {
     for ($try = 0; $try < 50; $try++) {
