@@ -28,7 +28,7 @@ $ebin = sys_get_temp_dir() . '/peb-bench-' . getmypid();
 @mkdir($ebin);
 shell_exec('erlc -o ' . escapeshellarg($ebin) . ' ' . escapeshellarg(__DIR__ . '/rpc_call.erl'));
 $out = shell_exec(sprintf(
-    'erl -name peb_bench_%d@127.0.0.1 -setcookie %s -hidden -noshell -start_epmd false -pa %s -run rpc_call main %s %d 2>&1',
+    'erl -name peb_bench_%d@127.0.0.1 -setcookie %s -hidden -noshell -start_epmd false -kernel inet_dist_use_interface "{127,0,0,1}" -pa %s -run rpc_call main %s %d 2>&1',
     getmypid(), escapeshellarg($cookie), escapeshellarg($ebin), escapeshellarg($node), $n
 ));
 array_map('unlink', glob("$ebin/*"));

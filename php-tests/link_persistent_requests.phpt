@@ -28,6 +28,7 @@ $srv = proc_open(
     [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']],
     $pipes
 );
+register_shutdown_function('stop_web_server', $srv);
 $replies = [];
 for ($i = 0; $i < 3; $i++) {
     for ($try = 0; $try < 50; $try++) {
@@ -38,8 +39,7 @@ for ($i = 0; $i < 3; $i++) {
     $replies[] = json_decode($body, true);
     usleep(300_000); // time for the node to see the request's own link close
 }
-proc_terminate($srv);
-proc_close($srv);
+stop_web_server($srv);
 unlink("$root/index.php");
 rmdir($root);
 

@@ -12,6 +12,7 @@ $srv = proc_open(
     [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']],
     $pipes
 );
+register_shutdown_function('stop_web_server', $srv);
 for ($i = 0; $i < 50 && !@fsockopen('127.0.0.1', $port); $i++) {
     usleep(100_000);
 }
@@ -52,8 +53,7 @@ $cookie = new_session_id();
 $forged = $cookie;
 echo get($port, $cookie), ', ', $cookie !== $forged ? 'replaced' : 'kept', "\n";
 
-proc_terminate($srv);
-proc_close($srv);
+stop_web_server($srv);
 ?>
 --EXPECT--
 visits 1, user -

@@ -5,6 +5,8 @@
 //! `session` the save handler.
 #![cfg_attr(windows, feature(abi_vectorcall))]
 
+#[doc(hidden)]
+pub mod fuzz;
 pub mod node;
 pub mod php;
 pub mod session;

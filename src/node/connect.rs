@@ -20,6 +20,8 @@ use super::name::NodeName;
 pub struct Connected {
     pub stream: TcpStream,
     pub local: NodeName,
+    /// The slot of the local name, held as long as the link lives.
+    pub slot: super::name::Slot,
     pub creation: u32,
 }
 
@@ -95,7 +97,7 @@ async fn handshake(peer: &NodeName, port: u16, cookie: &str) -> Result<Connected
     let refused = |e: String| Attempt::Refused(Error::Connect(e));
     stream.set_nodelay(true).map_err(|e| refused(format!("cannot set TCP_NODELAY: {e}")))?;
 
-    let local = super::name::unique_local(peer);
+    let (local, slot) = super::name::unique_local(peer);
     let creation = Creation::random();
     let name = local.full().parse().map_err(|e| refused(format!("bad local node name: {e:?}")))?;
     let mut hs = ClientSideHandshake::new(stream.compat(), LocalNode::new(name, creation), cookie);
@@ -111,7 +113,7 @@ async fn handshake(peer: &NodeName, port: u16, cookie: &str) -> Result<Connected
         let e = Error::Connect(format!("{} answered on the port of {full}", answered.name));
         return Err(Attempt::WrongPort(e));
     }
-    Ok(Connected { stream: compat.into_inner(), local, creation: creation.get() })
+    Ok(Connected { stream: compat.into_inner(), local, slot, creation: creation.get() })
 }
 
 /// A wrong cookie shows as the peer closing the connection mid-handshake.

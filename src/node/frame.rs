@@ -105,11 +105,14 @@ pub fn parse(frame: &[u8]) -> Result<Incoming<'_>, DecodeError> {
     }
 }
 
-/// The `Reply` of `{Tag, Reply}` (`{rex, Reply}` from rex), as bytes of one term.
+/// The `Reply` of `{Tag, Reply}` (`{rex, Reply}` from rex), as bytes of
+/// exactly one whole term: a reply cut short or followed by more bytes is
+/// refused here, so that no caller is handed bytes that are not a term.
 pub fn tagged_reply<'a>(payload: &'a [u8], tag_name: &str) -> Option<&'a [u8]> {
     let [tag::SMALL_TUPLE, 2, rest @ ..] = payload else { return None };
     let (first, used) = decode::decode_prefix(rest).ok()?;
-    matches!(first, Term::Atom(ref a) if a == tag_name).then(|| &rest[used..])
+    let reply = &rest[used..];
+    (matches!(first, Term::Atom(ref a) if a == tag_name) && decode::decode(reply).is_ok()).then_some(reply)
 }
 
 #[cfg(test)]
@@ -142,5 +145,7 @@ mod tests {
         let b = w.into_bytes();
         assert_eq!(tagged_reply(&b, "rex"), Some(&[119, 2, b'o', b'k'][..]));
         assert_eq!(tagged_reply(&[tag::NIL], "rex"), None);
+        // Cut short: found by the fake node (php-tests/fake_node_malicious.phpt).
+        assert_eq!(tagged_reply(&b[..b.len() - 1], "rex"), None);
     }
 }

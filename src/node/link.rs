@@ -29,7 +29,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
 use super::frame::{self, Incoming};
-use super::name::NodeName;
+use super::name::{self, NodeName};
 use super::{Error, connect, runtime, ticker};
 use crate::term::encode::Writer;
 
@@ -48,6 +48,10 @@ const BUFFER: usize = 16 << 10;
 
 /// A buffer grown past this for a large frame is given back once emptied.
 const BUFFER_KEEP: usize = 1 << 20;
+
+/// Room made ahead for a frame still coming, at most (or twice what of it
+/// has come, if more): a frame's length is the peer's word, not a fact.
+const RESERVE_AHEAD: usize = 1 << 20;
 
 /// How long answering a tick may wait for room in the socket.
 const TICK_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -86,6 +90,15 @@ struct ReadState {
     timeout: Option<Duration>,
 }
 
+/// What one pass of [`ReadState::frames`] met.
+#[derive(Default)]
+struct Seen {
+    tick: bool,
+    routed: bool,
+    /// A frame over [`frame::MAX_FRAME`]: the stream cannot be followed past it.
+    too_large: bool,
+}
+
 /// How a write failed; `broken` when part of a frame went out, and the
 /// framing of everything after it with it.
 struct WriteError {
@@ -113,6 +126,8 @@ pub(super) struct Shared {
     reader: Mutex<ReadState>,
     /// Held while one frame is written whole.
     writer: Mutex<()>,
+    /// The local name's slot, freed when the socket closes (with this).
+    _name: name::Slot,
 }
 
 pub struct Link {
@@ -155,6 +170,7 @@ impl Link {
             routed: Condvar::new(),
             reader: Mutex::new(ReadState { buf: vec![0; BUFFER], start: 0, end: 0, timeout: None }),
             writer: Mutex::new(()),
+            _name: c.slot,
         });
         let self_pid = frame::pid(&c.local.full(), SELF_ID, 0, c.creation);
         Ok(Link {
@@ -283,19 +299,67 @@ impl Link {
         let key = sent.key;
         // The slot is emptied here; dropping `sent` removes it.
         let taken = self.shared.wait(deadline, |r| r.pending.get_mut(&key).and_then(Option::take));
-        let payload = match taken {
-            Waited::Got(payload) => payload,
-            Waited::Closed => {
-                return Err(Error::Receive(format!("{} closed the link during the call", self.peer.full())));
-            }
-            Waited::TimedOut => {
-                let ms = timeout.as_millis();
-                return Err(Error::Receive(format!("{} did not answer within {ms} ms", sent.what)));
-            }
-        };
+        match taken {
+            Waited::Got(payload) => self.unwrap_reply(&sent, payload),
+            Waited::Closed => Err(self.closed_during_call()),
+            Waited::TimedOut => Err(not_answered(&sent, timeout)),
+        }
+    }
+
+    /// The `Reply` of `{Tag, Reply}`.
+    fn unwrap_reply(&self, sent: &Sent, payload: Vec<u8>) -> Result<Vec<u8>, Error> {
         match frame::tagged_reply(&payload, sent.tag) {
             Some(reply) => Ok(reply.to_vec()),
             None => Err(Error::Receive(format!("the reply of {} is not {{{}, Reply}}", sent.what, sent.tag))),
+        }
+    }
+
+    fn closed_during_call(&self) -> Error {
+        Error::Receive(format!("{} closed the link during the call", self.peer.full()))
+    }
+
+    /// [`Link::call`] for a request the server may keep waiting for long
+    /// (a session read queued behind a lock), answered by `wait` + `every`
+    /// at the latest, and given up as soon as the node stops answering:
+    /// whenever `every`/2 passes without the reply, `probe` (a call the
+    /// server answers at once) is sent, and the node must answer it within
+    /// the next `every`/2. So a node that is paused or cut off fails the
+    /// call within `every`, however long the lock wait.
+    pub fn call_watched(
+        &self,
+        name: &str,
+        request: &[u8],
+        probe: &[u8],
+        every: Duration,
+        wait: Duration,
+    ) -> Result<Vec<u8>, Error> {
+        let last = deadline(wait + every);
+        let sent = self.call_start(name, request, every)?;
+        let half = every / 2;
+        loop {
+            let slice = deadline(half).min(last);
+            match self.shared.wait(slice, |r| r.pending.get_mut(&sent.key).and_then(Option::take)) {
+                Waited::Got(payload) => return self.unwrap_reply(&sent, payload),
+                Waited::Closed => return Err(self.closed_during_call()),
+                Waited::TimedOut if Instant::now() >= last => return Err(not_answered(&sent, wait + every)),
+                Waited::TimedOut => {}
+            }
+            let ping = self.call_start(name, probe, half)?;
+            let either = |r: &mut Routing| {
+                let mut take = |k| r.pending.get_mut(k).and_then(Option::take);
+                take(&sent.key).map(Ok).or_else(|| take(&ping.key).map(Err))
+            };
+            match self.shared.wait(deadline(half).min(last), either) {
+                Waited::Got(Ok(payload)) => return self.unwrap_reply(&sent, payload),
+                // The node answers: its server is only keeping us waiting.
+                Waited::Got(Err(_)) => {}
+                Waited::Closed => return Err(self.closed_during_call()),
+                Waited::TimedOut if Instant::now() >= last => return Err(not_answered(&sent, wait + every)),
+                Waited::TimedOut => {
+                    let ms = every.as_millis();
+                    return Err(Error::Receive(format!("{} stopped answering: no reply within {ms} ms", sent.what)));
+                }
+            }
         }
     }
 
@@ -335,6 +399,10 @@ impl Link {
     fn check(&self) -> Result<(), Error> {
         if self.is_alive() { Ok(()) } else { Err(Error::Send(format!("the link to {} is down", self.peer.full()))) }
     }
+}
+
+fn not_answered(sent: &Sent, timeout: Duration) -> Error {
+    Error::Receive(format!("{} did not answer within {} ms", sent.what, timeout.as_millis()))
 }
 
 /// `timeout` from now; a timeout too large for the clock waits about forever.
@@ -514,41 +582,17 @@ impl Shared {
 
     /// Parses the whole frames in the buffer: ticks answered, messages routed.
     fn consume(&self, rd: &mut ReadState) {
-        let mut tick = false;
-        let mut too_large = false;
-        let mut routed = false;
         let mut routing: Option<MutexGuard<'_, Routing>> = None;
-        while rd.end - rd.start >= 4 {
-            let at = rd.start;
-            let len = u32::from_be_bytes([rd.buf[at], rd.buf[at + 1], rd.buf[at + 2], rd.buf[at + 3]]) as usize;
-            if len == 0 {
-                tick = true;
-                rd.start += 4;
-                continue;
-            }
-            if len > frame::MAX_FRAME {
-                too_large = true;
-                break;
-            }
-            if rd.end - at < 4 + len {
-                // The rest of the frame is still to come: room for all of it.
-                rd.reserve(4 + len);
-                break;
-            }
-            let routing = routing.get_or_insert_with(|| self.routing());
-            routed |= route(&rd.buf[at + 4..at + 4 + len], routing);
-            rd.start += 4 + len;
-        }
-        if routed && routing.as_ref().is_some_and(|r| r.sleepers > 0) {
+        let seen = rd.frames(|f| route(f, routing.get_or_insert_with(|| self.routing())));
+        if seen.routed && routing.as_ref().is_some_and(|r| r.sleepers > 0) {
             self.routed.notify_all();
         }
         // Before the tick's write and `die`, which takes it again.
         drop(routing);
-        rd.settle();
-        if too_large {
+        if seen.too_large {
             // The stream cannot be followed past a frame we will not read.
             self.die();
-        } else if tick {
+        } else if seen.tick {
             self.answer_tick();
         }
     }
@@ -567,6 +611,42 @@ impl Shared {
             self.die();
         }
     }
+}
+
+/// The reply handling of a link without its socket, for the fuzzer
+/// (`fuzz/`) and the test that replays its corpus: `stream` arrives in
+/// reads of `chunk` bytes (at least 1) and goes through the framing and
+/// routing a link uses, with calls waiting on the first four reply pids;
+/// the replies those calls would return (unwrapped from `{peb, Reply}` or
+/// `{rex, Reply}`) and the messages queued for `peb_receive`.
+pub fn replay_replies(stream: &[u8], chunk: usize) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let mut rd = ReadState { buf: vec![0; 64], start: 0, end: 0, timeout: None };
+    let mut routing = Routing::default();
+    let calls: Vec<(u32, u32)> = (0..4).map(|n| (SELF_ID + 1 + n, 0)).collect();
+    for key in &calls {
+        routing.pending.insert(*key, None);
+    }
+    for piece in stream.chunks(chunk.max(1)) {
+        let mut piece = piece;
+        while !piece.is_empty() {
+            rd.make_room();
+            let n = piece.len().min(rd.buf.len() - rd.end);
+            rd.buf[rd.end..rd.end + n].copy_from_slice(&piece[..n]);
+            rd.end += n;
+            piece = &piece[n..];
+            if rd.frames(|f| route(f, &mut routing)).too_large {
+                return (Vec::new(), Vec::new());
+            }
+        }
+    }
+    let replies = calls
+        .iter()
+        .filter_map(|k| routing.pending.get_mut(k).and_then(Option::take))
+        .filter_map(|p| {
+            frame::tagged_reply(&p, CALL_TAG).or_else(|| frame::tagged_reply(&p, "rex")).map(<[u8]>::to_vec)
+        })
+        .collect();
+    (replies, routing.mailbox.into_iter().collect())
 }
 
 /// Hands one frame to whoever waits for it; whether anyone did.
@@ -590,6 +670,38 @@ fn route(frame: &[u8], routing: &mut Routing) -> bool {
 }
 
 impl ReadState {
+    /// Hands every whole frame in the buffer to `route`, ticks aside, and
+    /// leaves a partial one in place with room made for the rest of it.
+    fn frames(&mut self, mut route: impl FnMut(&[u8]) -> bool) -> Seen {
+        let mut seen = Seen::default();
+        while self.end - self.start >= 4 {
+            let at = self.start;
+            let b = &self.buf[at..at + 4];
+            let len = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize;
+            if len == 0 {
+                seen.tick = true;
+                self.start += 4;
+                continue;
+            }
+            if len > frame::MAX_FRAME {
+                seen.too_large = true;
+                break;
+            }
+            if self.end - at < 4 + len {
+                // The rest of the frame is still to come: room for it, but
+                // never far beyond what has come, so that a length alone
+                // (4 bytes claiming 128 MiB) allocates nothing big.
+                let have = self.end - at;
+                self.reserve((4 + len).min(have.saturating_mul(2).max(RESERVE_AHEAD)));
+                break;
+            }
+            seen.routed |= route(&self.buf[at + 4..at + 4 + len]);
+            self.start += 4 + len;
+        }
+        self.settle();
+        seen
+    }
+
     /// Free bytes after `end` for the next read.
     fn make_room(&mut self) {
         if self.end < self.buf.len() {
@@ -688,7 +800,8 @@ mod tests {
         let stream = rt.block_on(tokio::net::TcpStream::connect(addr)).unwrap();
         let (peer_side, _) = listener.accept().unwrap();
         let local = NodeName::parse("php@127.0.0.1").unwrap();
-        let c = connect::Connected { stream, local, creation: 7 };
+        let (_, slot) = crate::node::name::unique_local(&local);
+        let c = connect::Connected { stream, local, slot, creation: 7 };
         let link = Arc::new(Link::start(NodeName::parse("fake@127.0.0.1").unwrap(), c).unwrap());
         ticker::watch(Arc::downgrade(&link.shared)).unwrap();
         (link, peer_side)
@@ -773,6 +886,29 @@ mod tests {
     }
 
     #[test]
+    fn a_length_alone_allocates_nothing_big() {
+        // Found by the replies fuzz target: a 4-byte length made the buffer
+        // as large as the frame it promised (up to 128 MiB).
+        let mut rd = ReadState { buf: vec![0; 64], start: 0, end: 0, timeout: None };
+        rd.buf[..4].copy_from_slice(&(frame::MAX_FRAME as u32).to_be_bytes());
+        rd.end = 4;
+        assert!(!rd.frames(|_| true).too_large);
+        assert!(rd.buf.len() <= 2 * RESERVE_AHEAD, "{} bytes", rd.buf.len());
+        // A real large frame still arrives whole.
+        let (replies, _) = replay_replies(&big_reply(3 << 20), 65536);
+        assert_eq!(replies.len(), 1);
+    }
+
+    /// A stream holding one reply `{peb, <<N bytes>>}` to the first call pid.
+    fn big_reply(n: usize) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.tuple_header(2);
+        w.atom(CALL_TAG);
+        w.binary(&vec![7u8; n]);
+        frame::send(&frame::pid("php@127.0.0.1", SELF_ID + 1, 0, 7), &w.into_bytes())
+    }
+
+    #[test]
     fn a_frame_too_large_kills_the_link() {
         let (link, mut peer) = fake_link();
         peer.write_all(&((frame::MAX_FRAME + 1) as u32).to_be_bytes()).unwrap();
@@ -823,6 +959,55 @@ mod tests {
             c.join().unwrap();
         }
         echo.join().unwrap();
+    }
+
+    /// The id of the reply pid in a request frame `{6, From, '', srv}` of `link`.
+    fn reply_id(link: &Link, f: &[u8]) -> u32 {
+        let local = link.local.full();
+        let at = f.windows(local.len()).position(|w| w == local.as_bytes()).unwrap() + local.len();
+        u32::from_be_bytes(f[at..at + 4].try_into().unwrap())
+    }
+
+    #[test]
+    fn a_watched_call_fails_within_its_timeout_when_the_node_goes_silent() {
+        let (link, _peer) = fake_link();
+        let t0 = Instant::now();
+        let err = link.call_watched("srv", &[tag_nil()], &[tag_nil()], Duration::from_millis(200), ONE_S * 30);
+        assert!(matches!(err, Err(Error::Receive(ref m)) if m.contains("stopped answering")), "{err:?}");
+        let ms = t0.elapsed().as_millis();
+        assert!((190..400).contains(&ms), "{ms} ms");
+    }
+
+    #[test]
+    fn a_watched_call_waits_past_its_timeout_while_the_node_answers_probes() {
+        let (link, mut peer) = fake_link();
+        let answer = |peer: &mut TcpStream, link: &Link, id: u32| {
+            let mut w = Writer::default();
+            w.tuple_header(2);
+            w.atom(CALL_TAG);
+            w.int(i64::from(id));
+            peer.write_all(&frame::send(&frame::pid(&link.local.full(), id, 0, 7), &w.into_bytes())).unwrap();
+        };
+        let node = {
+            let link = link.clone();
+            std::thread::spawn(move || {
+                let request = reply_id(&link, &next_frame(&mut peer));
+                // Probes answered at once; the request itself after 700 ms.
+                let t0 = Instant::now();
+                while t0.elapsed() < Duration::from_millis(700) {
+                    let probe = reply_id(&link, &next_frame(&mut peer));
+                    answer(&mut peer, &link, probe);
+                }
+                answer(&mut peer, &link, request);
+                peer
+            })
+        };
+        let t0 = Instant::now();
+        let reply = link.call_watched("srv", &[tag_nil()], &[tag_nil()], Duration::from_millis(200), ONE_S * 30);
+        assert_eq!(reply.unwrap(), [crate::term::tag::SMALL_INTEGER, SELF_ID as u8 + 1]);
+        assert!(t0.elapsed() >= Duration::from_millis(700));
+        assert!(link.shared.routing().pending.is_empty(), "no probe left waiting");
+        drop(node.join().unwrap());
     }
 
     fn tag_nil() -> u8 {

@@ -3,12 +3,14 @@
 //! frames of the distribution protocol (`frame`), the link itself, whose
 //! callers read their own replies (`link`), the thread that answers ticks
 //! on idle links (`ticker`), and the persistent links kept across requests
-//! (`registry`).
+//! (`registry`). What a forked child keeps of its parent's, untouched, is
+//! in `inherited`.
 //!
 //! Nothing here knows PHP; `php::link` is the PHP face.
 
 pub mod connect;
 pub mod frame;
+pub(crate) mod inherited;
 pub mod link;
 pub mod name;
 pub mod registry;

@@ -39,7 +39,9 @@ fn with_table<R>(f: impl FnOnce(&mut Table) -> R) -> R {
     let pid = std::process::id();
     if slot.as_ref().is_some_and(|t| t.pid != pid) {
         // The parent's links share its sockets and runtime: never use or drop them here.
-        std::mem::forget(slot.take());
+        if let Some(parents) = slot.take() {
+            super::inherited::keep(parents);
+        }
     }
     f(slot.get_or_insert_with(|| Table { pid, links: HashMap::new() }))
 }

@@ -25,9 +25,9 @@ pub fn get() -> Result<Arc<Runtime>, super::Error> {
         return Ok(rt.clone());
     }
     // Inherited from the parent: its epoll instance is the parent's too, so
-    // it is leaked, not dropped.
+    // it is kept, never dropped.
     if let Some(inherited) = slot.take() {
-        std::mem::forget(inherited);
+        super::inherited::keep(inherited);
     }
     let rt = Builder::new_current_thread()
         .enable_io()

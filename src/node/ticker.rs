@@ -74,7 +74,11 @@ fn start() -> Result<&'static Ticker, Error> {
         .name("peb-ticker".into())
         .spawn(move || run(ticker))
         .map_err(|e| Error::Init(format!("cannot start the tick thread: {e}")))?;
-    TICKER.store(std::ptr::from_ref(ticker).cast_mut(), Ordering::Release);
+    let parents = TICKER.swap(std::ptr::from_ref(ticker).cast_mut(), Ordering::AcqRel);
+    if !parents.is_null() {
+        // A forked child's: the parent's ticker stays reachable (`inherited`).
+        super::inherited::keep(parents as usize);
+    }
     Ok(ticker)
 }
 

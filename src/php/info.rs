@@ -25,7 +25,13 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
     let cookie = if ini::string(ini::COOKIE).is_empty() { "(empty: ~/.erlang.cookie)" } else { "********" };
     info_table_row!("peb.default_cookie", cookie);
     info_table_row!("peb.default_timeout", ini::timeout().as_millis().to_string());
-    for name in [ini::SESSION_LOCKING, ini::SESSION_LOCK_WAIT, ini::SESSION_LOCK_EXPIRE, ini::SESSION_AUTOLOAD] {
+    for name in [
+        ini::SESSION_LOCKING,
+        ini::SESSION_LOCK_WAIT,
+        ini::SESSION_LOCK_EXPIRE,
+        ini::SESSION_AUTOLOAD,
+        ini::SESSION_MAX_SIZE,
+    ] {
         info_table_row!(name.to_string_lossy().into_owned(), ini::string(name));
     }
     info_table_end!();

@@ -19,9 +19,10 @@ pub const SESSION_LOCKING: &CStr = c"peb.session.locking";
 pub const SESSION_LOCK_WAIT: &CStr = c"peb.session.lock_wait";
 pub const SESSION_LOCK_EXPIRE: &CStr = c"peb.session.lock_expire";
 pub const SESSION_AUTOLOAD: &CStr = c"peb.session.autoload";
+pub const SESSION_MAX_SIZE: &CStr = c"peb.session.max_size";
 const MAX_EXECUTION_TIME: &CStr = c"max_execution_time";
 
-static ENTRIES: IniEntryDefs<8> = IniEntryDefs::new([
+static ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
     IniEntryDef::new(NODENAME, c"", IniEntryPermission::All),
     IniEntryDef::new(COOKIE, c"", IniEntryPermission::All),
     IniEntryDef::new(TIMEOUT, c"5000", IniEntryPermission::All),
@@ -29,6 +30,7 @@ static ENTRIES: IniEntryDefs<8> = IniEntryDefs::new([
     IniEntryDef::new(SESSION_LOCK_WAIT, c"30000", IniEntryPermission::All),
     IniEntryDef::new(SESSION_LOCK_EXPIRE, c"0", IniEntryPermission::All),
     IniEntryDef::new(SESSION_AUTOLOAD, c"1", IniEntryPermission::All),
+    IniEntryDef::new(SESSION_MAX_SIZE, c"16777216", IniEntryPermission::All),
     IniEntryDef::end(),
 ]);
 
@@ -55,6 +57,11 @@ pub fn long(name: &CStr) -> i64 {
 /// `peb.default_timeout`, at least 1 ms.
 pub fn timeout() -> Duration {
     Duration::from_millis(long(TIMEOUT).max(1) as u64)
+}
+
+/// `peb.session.max_size`: the largest session data written, in bytes; `None` for 0 (no limit).
+pub fn session_max_size() -> Option<usize> {
+    usize::try_from(long(SESSION_MAX_SIZE)).ok().filter(|n| *n > 0)
 }
 
 /// `peb.session.lock_expire`; 0 means `max_execution_time`, or 30 s where that is 0 too.

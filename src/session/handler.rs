@@ -67,22 +67,49 @@ impl Redo {
 /// Takes the confirmation of every write sent; the failures, in words.
 /// A write whose node went down is made again through the save path.
 pub fn settle() -> Vec<Failure> {
+    settle_within(None)
+}
+
+/// [`settle`] after a read through `link` failed: the writes sent on that
+/// link went before the read, so their confirmations came before its
+/// answer, and were read already if they came at all; none is waited for
+/// again (a paused node would otherwise cost a second timeout).
+pub fn settle_after_failed_read(link: &Arc<Link>) -> Vec<Failure> {
+    settle_within(Some(link))
+}
+
+/// Confirmations on `silent` (a link whose node just failed to answer) are
+/// taken without waiting; the others within the timeout.
+fn settle_within(silent: Option<&Arc<Link>>) -> Vec<Failure> {
     let in_flight = IN_FLIGHT.with(|f| std::mem::take(&mut *f.borrow_mut()));
     let (ours, inherited): (Vec<_>, Vec<_>) =
         in_flight.into_iter().partition(|f| runtime::is_current(f.store.link.owner_pid));
     // Sent by the parent before a fork: its confirmation is the parent's to
     // take, and nothing of its link may be touched here.
-    std::mem::forget(inherited);
-    ours.into_iter().filter_map(|f| confirm(f).err()).collect()
+    if !inherited.is_empty() {
+        crate::node::inherited::keep(inherited);
+    }
+    ours.into_iter()
+        .filter_map(|f| {
+            let wait = match silent {
+                Some(link) if Arc::ptr_eq(link, &f.store.link) => Duration::ZERO,
+                _ => f.store.timeout,
+            };
+            confirm(f, wait).err()
+        })
+        .collect()
 }
 
-fn confirm(f: InFlight) -> Result<(), Failure> {
-    match f.store.confirm(f.unconfirmed) {
+fn confirm(f: InFlight, wait: Duration) -> Result<(), Failure> {
+    match f.store.confirm_within(f.unconfirmed, wait) {
         Err(e) if node_failed(&e, &f.store) => {
             nodes::failed(&f.store.link.peer.full());
             let store = connect_any(&f.nodes).map_err(|again| format!("{}; {again}", describe(e, &f.store)))?;
             let redone = f.redo.start(&store, &f.token).and_then(|u| store.confirm(u));
             redone.map_err(|e| describe(e, &store))
+        }
+        Err(StoreError::Link(_)) if wait.is_zero() => {
+            Err(format!("a write sent to {} was not confirmed: the node stopped answering", f.store.link.peer.full()))
         }
         other => other.map_err(|e| describe(e, &f.store)),
     }
@@ -147,7 +174,21 @@ impl Session {
         Ok(data)
     }
 
+    /// The link to the node in use.
+    pub fn link(&self) -> &Arc<Link> {
+        &self.store.link
+    }
+
     pub fn write(&mut self, id: &[u8], data: &[u8], lifetime: Duration) -> Result<(), Failure> {
+        if let Some(max) = ini::session_max_size()
+            && data.len() > max
+        {
+            // The lock stays held, and `close` releases it: the stored session is left as it was.
+            return Err(format!(
+                "the session data is {} bytes, over peb.session.max_size ({max} bytes); nothing was written",
+                data.len()
+            ));
+        }
         self.send(Redo::Write { id: id.to_vec(), data: data.to_vec(), lifetime })
     }
 

@@ -15,6 +15,7 @@ use ext_php_rs::flags::ErrorType;
 use ext_php_rs::types::ZendStr;
 
 use super::handler::{self, Session};
+use super::sid;
 
 const SUCCESS: c_int = 0;
 const FAILURE: c_int = -1;
@@ -153,9 +154,13 @@ unsafe extern "C" fn read(
     guarded(FAILURE, || {
         // SAFETY: PHP's arguments to read, valid during the call.
         let (session, id) = unsafe { (session(mod_data)?, bytes(key)) };
+        sid::check(id)?;
         let data = session.read(id);
         // The writes sent before this read were answered before it.
-        warn_all(handler::settle());
+        warn_all(match data {
+            Ok(_) => handler::settle(),
+            Err(_) => handler::settle_after_failed_read(session.link()),
+        });
         let data = data?;
         // SAFETY: PHP takes ownership of the string it is handed in *val.
         unsafe { *val = ZendStr::new(data.as_bytes(), false).into_raw().cast() };
@@ -167,6 +172,7 @@ unsafe extern "C" fn write(mod_data: ModData, key: *mut zend_string, val: *mut z
     guarded(FAILURE, || {
         // SAFETY: PHP's arguments to write, valid during the call.
         let (session, id, data) = unsafe { (session(mod_data)?, bytes(key), bytes(val)) };
+        sid::check(id)?;
         session.write(id, data, lifetime(max)).map(|()| SUCCESS)
     })
 }
@@ -180,6 +186,7 @@ unsafe extern "C" fn update_timestamp(
     guarded(FAILURE, || {
         // SAFETY: PHP's arguments, valid during the call.
         let (session, id) = unsafe { (session(mod_data)?, bytes(key)) };
+        sid::check(id)?;
         session.touch(id, lifetime(max)).map(|()| SUCCESS)
     })
 }
@@ -188,6 +195,7 @@ unsafe extern "C" fn destroy(mod_data: ModData, key: *mut zend_string) -> c_int 
     guarded(FAILURE, || {
         // SAFETY: PHP's arguments, valid during the call.
         let (session, id) = unsafe { (session(mod_data)?, bytes(key)) };
+        sid::check(id)?;
         session.destroy(id).map(|()| SUCCESS)
     })
 }
@@ -224,11 +232,16 @@ unsafe extern "C" fn create_sid(mod_data: ModData) -> *mut zend_string {
     })
 }
 
-/// Strict mode: only ids of live sessions are accepted.
+/// Strict mode: only ids of live sessions are accepted; an id PHP's
+/// alphabet does not allow is refused without asking the node, and PHP
+/// then makes a fresh one.
 unsafe extern "C" fn validate_sid(mod_data: ModData, key: *mut zend_string) -> c_int {
     guarded(FAILURE, || {
         // SAFETY: PHP's arguments, valid during the call.
         let (session, id) = unsafe { (session(mod_data)?, bytes(key)) };
+        if !sid::is_valid(id) {
+            return Ok(FAILURE);
+        }
         Ok(result(session.exists(id)?))
     })
 }

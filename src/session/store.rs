@@ -97,10 +97,10 @@ impl Store {
     pub fn read(&self, id: &[u8], lock: Lock) -> Result<(Data, Token), StoreError> {
         let mut w = request("read", 3);
         w.binary(id);
-        let timeout = match lock {
+        let reply = match lock {
             Lock::None => {
                 w.atom("nolock");
-                self.timeout
+                self.link.call(SERVER, &w.into_bytes(), self.timeout)?
             }
             Lock::Take { holder, wait, expire } => {
                 w.tuple_header(4);
@@ -108,24 +108,12 @@ impl Store {
                 w.raw(holder);
                 w.int(millis(wait));
                 w.int(millis(expire));
-                self.timeout + wait
+                // A wait for the lock may be long; a node that stops
+                // answering still fails the read within the timeout.
+                self.link.call_watched(SERVER, &w.into_bytes(), &probe(), self.timeout, wait)?
             }
         };
-        let reply = self.link.call(SERVER, &w.into_bytes(), timeout)?;
-        // `{ok, Data, Token}`: Data borrows from the reply, and Token is
-        // the rest of it, so neither is decoded twice or copied here.
-        let data = match parse(&reply)? {
-            Term::Tuple(t) if t.len() == 3 && is_atom(&t[0], "ok") => match &t[1] {
-                Term::Binary(data) => {
-                    let start = data.as_ptr() as usize - reply.as_ptr() as usize;
-                    start..start + data.len()
-                }
-                _ => return Err(unexpected("read")),
-            },
-            other => return Err(error_of(&other, "read")),
-        };
-        let token = Token(reply[data.end..].to_vec());
-        Ok((Data { reply, data }, token))
+        read_reply(reply)
     }
 
     /// Sends the write and returns without waiting for its confirmation.
@@ -155,11 +143,12 @@ impl Store {
 
     /// Waits for the `ok` of a request sent earlier.
     pub fn confirm(&self, u: Unconfirmed) -> Result<(), StoreError> {
-        let reply = self.link.reply(u.sent, self.timeout)?;
-        match parse(&reply)? {
-            Term::Atom(a) if a == "ok" => Ok(()),
-            other => Err(error_of(&other, u.what)),
-        }
+        self.confirm_within(u, self.timeout)
+    }
+
+    /// [`Store::confirm`], waiting at most `wait`.
+    pub fn confirm_within(&self, u: Unconfirmed, wait: std::time::Duration) -> Result<(), StoreError> {
+        ok_reply(&self.link.reply(u.sent, wait)?, u.what)
     }
 
     pub fn release(&self, id: &[u8], token: &Token) -> Result<(), StoreError> {
@@ -178,23 +167,14 @@ impl Store {
 
     /// Removes every expired session; how many there were.
     pub fn gc(&self) -> Result<i64, StoreError> {
-        let reply = self.link.call(SERVER, &request("gc", 1).into_bytes(), self.timeout)?;
-        match parse(&reply)? {
-            Term::Int(n) => Ok(n),
-            other => Err(error_of(&other, "gc")),
-        }
+        gc_reply(&self.link.call(SERVER, &request("gc", 1).into_bytes(), self.timeout)?)
     }
 
     /// Whether a live session has this id.
     pub fn exists(&self, id: &[u8]) -> Result<bool, StoreError> {
         let mut w = request("exists", 2);
         w.binary(id);
-        let reply = self.link.call(SERVER, &w.into_bytes(), self.timeout)?;
-        match parse(&reply)? {
-            Term::Atom(a) if a == "true" => Ok(true),
-            Term::Atom(a) if a == "false" => Ok(false),
-            other => Err(error_of(&other, "exists")),
-        }
+        exists_reply(&self.link.call(SERVER, &w.into_bytes(), self.timeout)?)
     }
 
     fn send(&self, w: Writer, what: &'static str) -> Result<Unconfirmed, StoreError> {
@@ -206,12 +186,63 @@ impl Store {
     }
 }
 
+/// The server's answer to a read: `{ok, Data, Token}`. Data borrows from
+/// the reply, and Token is the rest of it, so neither is decoded twice or
+/// copied here.
+pub fn read_reply(reply: Vec<u8>) -> Result<(Data, Token), StoreError> {
+    let data = match parse(&reply)? {
+        Term::Tuple(t) if t.len() == 3 && is_atom(&t[0], "ok") => match &t[1] {
+            Term::Binary(data) => {
+                let start = data.as_ptr() as usize - reply.as_ptr() as usize;
+                start..start + data.len()
+            }
+            _ => return Err(unexpected("read")),
+        },
+        other => return Err(error_of(&other, "read")),
+    };
+    let token = Token(reply[data.end..].to_vec());
+    Ok((Data { reply, data }, token))
+}
+
+/// The answer to a write, touch, release or destroy: `ok`.
+pub fn ok_reply(reply: &[u8], what: &str) -> Result<(), StoreError> {
+    match parse(reply)? {
+        Term::Atom(a) if a == "ok" => Ok(()),
+        other => Err(error_of(&other, what)),
+    }
+}
+
+/// The answer to gc: how many sessions it removed.
+pub fn gc_reply(reply: &[u8]) -> Result<i64, StoreError> {
+    match parse(reply)? {
+        Term::Int(n) => Ok(n),
+        other => Err(error_of(&other, "gc")),
+    }
+}
+
+/// The answer to exists: `true` or `false`.
+pub fn exists_reply(reply: &[u8]) -> Result<bool, StoreError> {
+    match parse(reply)? {
+        Term::Atom(a) if a == "true" => Ok(true),
+        Term::Atom(a) if a == "false" => Ok(false),
+        other => Err(error_of(&other, "exists")),
+    }
+}
+
 /// A request tuple of `arity` elements, its operation written.
 fn request(op: &str, arity: usize) -> Writer {
     let mut w = Writer::default();
     w.tuple_header(arity);
     w.atom(op);
     w
+}
+
+/// `{exists, <<>>}`: a request the server answers at once, even while it
+/// keeps a read waiting for a lock, and that changes nothing.
+fn probe() -> Vec<u8> {
+    let mut w = request("exists", 2);
+    w.binary(b"");
+    w.into_bytes()
 }
 
 fn millis(d: Duration) -> i64 {

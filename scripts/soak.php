@@ -1,0 +1,112 @@
+<?php
+// The long-running check of the README's reliability section, in one PHP
+// process: CYCLES session cycles and CALLS peb_rpc calls (100,000 each by
+// default), with the process's RSS printed at the start and the end of
+// each, and the node's processes, ETS memory and session locks compared
+// with their baseline once the load is over. Run by scripts/soak.
+require __DIR__ . '/../php-tests/session.inc';
+
+$cycles = (int) ($argv[1] ?? 100_000);
+$calls = (int) ($argv[2] ?? 100_000);
+$ids = 1000;
+$failures = 0;
+
+function rss_kb(): int
+{
+    preg_match('/^VmRSS:\s+(\d+) kB/m', file_get_contents('/proc/self/status'), $m);
+    return (int) $m[1];
+}
+
+/** What the node holds: processes, ETS words of the session table and in all, and the server's load. */
+function node_state(): array
+{
+    $s = server_stats();
+    return [
+        'processes' => node_call('erlang', 'system_info', '[~a]', [['process_count']]),
+        'session table (words)' => node_call('ets', 'info', '[~a,~a]', [['session_handler', 'memory']]),
+        'ets (bytes)' => node_call('erlang', 'memory', '[~a]', [['ets']]),
+        'sessions' => $s['sessions'],
+        'locks' => $s['locks'],
+        'waiters' => $s['waiters'],
+        'monitors' => $s['monitors'],
+    ];
+}
+
+use_erlang_sessions();
+$id_of = fn (int $i) => sprintf('soak%06d%s', $i % $ids, str_repeat('x', 20));
+// Warm up: the link, the server, PHP's own caches.
+for ($i = 0; $i < 1000; $i++) {
+    session_cycle($id_of($i), function () { $_SESSION['n'] = ($_SESSION['n'] ?? 0) + 1; });
+}
+for ($i = 0; $i < $ids; $i++) {
+    session_id($id_of($i));
+    session_start();
+    session_destroy();
+}
+// The node settles: rex workers of the warm-up exit.
+usleep(500_000);
+$baseline = node_state();
+// Once before measuring: its first preg_match compiles (and JITs) the pattern.
+rss_kb();
+
+$start = rss_kb();
+$t0 = hrtime(true);
+$marks = [];
+for ($i = 0; $i < $cycles; $i++) {
+    if ($i % intdiv($cycles, 5) === 0) {
+        $marks[] = rss_kb();
+    }
+    $ok = session_cycle($id_of($i), function () use ($i) {
+        $_SESSION['n'] = ($_SESSION['n'] ?? 0) + 1;
+        $_SESSION['payload'] = str_repeat(chr(65 + $i % 26), 200);
+    });
+    $failures += $ok ? 0 : 1;
+}
+$ms = ms_since($t0);
+$end = rss_kb();
+$per_id = intdiv($cycles, $ids);
+$counts_ok = true;
+for ($i = 0; $i < $ids; $i++) {
+    session_id($id_of($i));
+    session_start();
+    $counts_ok = $counts_ok && ($_SESSION['n'] ?? 0) === $per_id + (($i < $cycles % $ids) ? 1 : 0);
+    session_destroy();
+}
+printf("session cycles: %d in %.1f s, %d failed, every count right: %s; RSS start %d kB, end %d kB (%+d kB); every fifth: %s kB\n",
+    $cycles, $ms / 1000, $failures, $counts_ok ? 'yes' : 'no', $start, $end, $end - $start, implode(', ', $marks));
+
+$link = peb_pconnect(test_node(), test_cookie(), 2000);
+$args = peb_encode('[~v]', [[[1, 'two', 3.0, ['k' => 'v']]]]);
+$bad = 0;
+for ($i = 0; $i < 1000; $i++) {
+    peb_decode(peb_rpc('erlang', 'hd', $args, $link));
+}
+$start = rss_kb();
+$t0 = hrtime(true);
+$marks = [];
+for ($i = 0; $i < $calls; $i++) {
+    if ($i % intdiv($calls, 5) === 0) {
+        $marks[] = rss_kb();
+    }
+    $r = peb_rpc('erlang', 'hd', $args, $link);
+    $bad += ($r === false || peb_decode($r)[0] !== 1) ? 1 : 0;
+}
+$ms = ms_since($t0);
+$end = rss_kb();
+printf("peb_rpc calls: %d in %.1f s, %d failed; RSS start %d kB, end %d kB (%+d kB); every fifth: %s kB\n",
+    $calls, $ms / 1000, $bad, $start, $end, $end - $start, implode(', ', $marks));
+
+usleep(500_000);
+$after = node_state();
+$back = true;
+echo "node after the load (baseline -> after):";
+foreach ($baseline as $k => $v) {
+    printf(" %s %s -> %s;", $k, $v, $after[$k]);
+}
+echo "\n";
+// All but the VM's total ETS bytes (other tables of the VM move on their own) must be back.
+foreach (['processes', 'session table (words)', 'sessions', 'locks', 'waiters', 'monitors'] as $k) {
+    $back = $back && $after[$k] === $baseline[$k];
+}
+echo "node back to its baseline: ", $back ? 'yes' : 'no', "\n";
+exit($failures === 0 && $bad === 0 && $counts_ok && $back ? 0 : 1);
