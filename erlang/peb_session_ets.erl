@@ -31,11 +31,13 @@ lookup(Id) ->
             {<<>>, 0}
     end.
 
+%% A lookup, not a select (which compiles its match spec at every call): the
+%% data is an off-heap binary, so only a reference to it is copied.
 version(Id) ->
     Now = peb_session_store:now_ms(),
-    case ets:select(?TABLE, [{{Id, '_', '$1', '_', '$2'}, [{'>', '$1', Now}], ['$2']}]) of
-        [Vsn] -> Vsn;
-        [] -> 0
+    case ets:lookup(?TABLE, Id) of
+        [{_, _, ExpiresAt, _, Vsn}] when ExpiresAt > Now -> Vsn;
+        _ -> 0
     end.
 
 is_live(Id) ->

@@ -43,10 +43,9 @@ lookup(Id) ->
 
 version(Id) ->
     Now = peb_session_store:now_ms(),
-    Live = [{#peb_session{id = Id, expires_at = '$1', vsn = '$2', _ = '_'}, [{'>', '$1', Now}], ['$2']}],
-    case mnesia:dirty_select(peb_session, Live) of
-        [Vsn] -> Vsn;
-        [] -> 0
+    case mnesia:dirty_read(peb_session, Id) of
+        [#peb_session{expires_at = ExpiresAt, vsn = Vsn}] when ExpiresAt > Now -> Vsn;
+        _ -> 0
     end.
 
 is_live(Id) ->

@@ -12,7 +12,7 @@
 %% binaries, never atoms: they come from the network.
 -module(peb_session_store).
 
--export([kind/0, use/1, id/0, set_id/1, lookup/1, version/1, is_live/1, write/4, touch/2, delete/1,
+-export([kind/0, use/1, replicated/0, id/0, set_id/1, lookup/1, version/1, is_live/1, write/4, touch/2, delete/1,
          sweep/1, gc/1, size/0, now_ms/0, nonce/0]).
 
 -type id() :: binary().
@@ -50,6 +50,11 @@ use(mnesia) -> persistent_term:put(?KEY, peb_session_mnesia).
 
 impl() ->
     persistent_term:get(?KEY, peb_session_ets).
+
+%% @doc Whether a write waits for other nodes (the store in use is Mnesia's).
+-spec replicated() -> boolean().
+replicated() ->
+    impl() =:= peb_session_mnesia.
 
 %% @doc Which store this is: the ETS table of one node's run, or the
 %% cluster's table (its creation cookie). Grants carry it, so that a store

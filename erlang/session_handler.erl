@@ -372,10 +372,10 @@ guarded(Id, Token = {Nonce, Read, Store}, From, Counter, Do, S) ->
 %% not even to the same holder) until it is done, so that the next holder
 %% reads what was written.
 store(Id, Token, From, Counter, Do, S) ->
-    case peb_session_store:kind() of
-        ets ->
+    case ?STORE:replicated() of
+        false ->
             stored(Id, Token, From, Counter, Do(), S);
-        mnesia ->
+        true ->
             Server = self(),
             _ = spawn(fun() -> Server ! {stored, Id, Token, From, Counter, safely(Do)} end),
             S#{writing := maps:put(Id, Token, maps:get(writing, S))}
