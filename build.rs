@@ -9,7 +9,7 @@ use std::process::Command;
 
 /// The modules of the application, in the order they are compiled and
 /// loaded (the behaviour the stores implement first).
-const MODULES: [&str; 8] = [
+const MODULES: [&str; 9] = [
     "peb_session_store",
     "peb_session_ets",
     "peb_session_mnesia",
@@ -17,6 +17,7 @@ const MODULES: [&str; 8] = [
     "peb_session_sup",
     "peb_session_app",
     "peb_session",
+    "peb_session_locks",
     "session_handler",
 ];
 

@@ -6,7 +6,7 @@
   {vsn, "2.0.0"},
   {modules, [peb_session, peb_session_app, peb_session_sup, peb_session_store,
              peb_session_ets, peb_session_mnesia, peb_session_cluster,
-             session_handler]},
+             peb_session_locks, session_handler]},
   {registered, [peb_session_sup, peb_session_cluster, session_handler]},
   {applications, [kernel, stdlib]},
   {mod, {peb_session_app, []}},
