@@ -74,8 +74,10 @@ handle_continue(start, S = #{storage := Storage, seeds := Seeds}) ->
     ok = peb_session_store:set_id({mnesia, mnesia:table_info(?TABLE, cookie)}),
     {noreply, refresh(S)}.
 
+%% copy: this node's copy of the table as Mnesia has it (unknown: none yet).
 handle_call(info, _From, S = #{storage := Storage}) ->
     Info = (view())#{storage => Storage,
+                     copy => catch mnesia:table_info(?TABLE, storage_type),
                      nodes => mnesia:system_info(db_nodes),
                      running => mnesia:system_info(running_db_nodes),
                      sessions => mnesia:table_info(?TABLE, size)},
@@ -115,14 +117,19 @@ join(Storage, []) ->
 join(Storage, Seeds) ->
     ok = connect(Seeds),
     ok = disc_schema(Storage),
-    case has_copy() of
-        true ->
-            ok;     % a disc node back: its copy is in its schema already
-        false ->
-            case mnesia:add_table_copy(?TABLE, node(), Storage) of
-                {atomic, ok} -> ok;
-                {aborted, {already_exists, ?TABLE, _}} -> ok
-            end
+    add_copy(Storage).
+
+%% A disc node back has its copy in its schema already. Nodes that join at
+%% the same moment may abort each other's schema change: try again.
+add_copy(Storage) ->
+    case has_copy() orelse mnesia:add_table_copy(?TABLE, node(), Storage) of
+        true -> ok;
+        {atomic, ok} -> ok;
+        {aborted, {already_exists, ?TABLE, _}} -> ok;
+        {aborted, Why} ->
+            logger:notice("peb_session: copying the table failed (~p); trying again", [Why]),
+            timer:sleep(500),
+            add_copy(Storage)
     end.
 
 has_copy() ->
@@ -145,9 +152,14 @@ connect(Seeds) ->
     end.
 
 disc_schema(disc_copies) ->
-    case mnesia:table_info(schema, storage_type) of
-        disc_copies -> ok;
-        _ -> {atomic, ok} = mnesia:change_table_copy_type(schema, node(), disc_copies), ok
+    case mnesia:table_info(schema, storage_type) =:= disc_copies
+         orelse mnesia:change_table_copy_type(schema, node(), disc_copies) of
+        true -> ok;
+        {atomic, ok} -> ok;
+        {aborted, Why} ->
+            logger:notice("peb_session: a disc schema failed (~p); trying again", [Why]),
+            timer:sleep(500),
+            disc_schema(disc_copies)
     end;
 disc_schema(_) ->
     ok.

@@ -168,7 +168,7 @@ handle_call(stats, _From, S) ->
 handle_call(Request, From, S) ->
     case kind(Request) of
         badarg -> {reply, {error, badarg}, S};
-        Kind -> serve(Kind, Request, From, S)
+        Kind -> store_safely(From, S, fun() -> serve(Kind, Request, From, S) end)
     end.
 
 -spec handle_cast(term(), state()) -> {noreply, state()}.
@@ -177,7 +177,10 @@ handle_cast(_Msg, S) ->
 
 -spec handle_info(term(), state()) -> {noreply, state()}.
 handle_info({forward, Front, Ref, Request}, S) when is_pid(Front), is_reference(Ref) ->
-    {noreply, ?LOCKS:lead(Request, {Front, {fwd, Ref}}, {via, Front}, ?LOCKS:watch_front(Front, S))};
+    From = {Front, {fwd, Ref}},
+    store_safely(From, S, fun() ->
+        {noreply, ?LOCKS:lead(Request, From, {via, Front}, ?LOCKS:watch_front(Front, S))}
+    end);
 handle_info({{fwd, Ref}, Reply}, S = #{pending := Pending}) ->
     case maps:take(Ref, Pending) of
         {{From, _, _}, Rest} ->
@@ -231,8 +234,21 @@ kind(_) -> badarg.
 by_token(0) -> write;
 by_token(_) -> lock.
 
+%% The store's table can be away for a moment (Mnesia loading it, or
+%% restarted after a partition): the request then fails, with a reply that
+%% sends PHP to another node, and the server (its locks) stays up. Every
+%% store call comes before its request's reply, so there is no second one.
+store_safely(From, S, Serve) ->
+    try Serve()
+    catch
+        exit:{aborted, _} ->
+            gen_server:reply(From, {error, not_ready}),
+            {noreply, S}
+    end.
+
 serve(Kind, Request, From, S) ->
     case peb_session_cluster:status() of
+        not_ready -> {reply, {error, not_ready}, S};
         _ when Kind =:= read -> {reply, unlocked(Request, S), count_read(Request, S)};
         ok when Kind =:= write -> {reply, unlocked(Request, S), count_write(Request, S)};
         ok -> {noreply, route(Request, From, S)};

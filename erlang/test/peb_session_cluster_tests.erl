@@ -68,7 +68,7 @@ stop_cluster(Peers) ->
 
 ready(Node, Running) ->
     case catch erpc:call(Node, peb_session, status, []) of
-        #{status := ok, running := R} -> length(R) =:= Running;
+        #{status := ok, running := R, copy := C} -> length(R) =:= Running andalso C =/= unknown;
         _ -> false
     end.
 
