@@ -9,12 +9,37 @@ require __DIR__ . '/../php-tests/session.inc';
 $cycles = (int) ($argv[1] ?? 100_000);
 $calls = (int) ($argv[2] ?? 100_000);
 $ids = 1000;
-$failures = 0;
 
 function rss_kb(): int
 {
     preg_match('/^VmRSS:\s+(\d+) kB/m', file_get_contents('/proc/self/status'), $m);
     return (int) $m[1];
+}
+
+/**
+ * Runs `$step($i)` `$n` times; how long it took (ms) and the RSS at the
+ * start, at every fifth of the run, and at the end. `$step` returns whether
+ * it worked; the failures are counted.
+ */
+function measured(int $n, callable $step): array
+{
+    $start = rss_kb();
+    $t0 = hrtime(true);
+    $marks = [];
+    $failed = 0;
+    for ($i = 0; $i < $n; $i++) {
+        if ($i % intdiv($n, 5) === 0) {
+            $marks[] = rss_kb();
+        }
+        $failed += $step($i) ? 0 : 1;
+    }
+    return ['ms' => ms_since($t0), 'start' => $start, 'end' => rss_kb(), 'marks' => $marks, 'failed' => $failed];
+}
+
+function rss_line(array $m): string
+{
+    return sprintf('RSS start %d kB, end %d kB (%+d kB); every fifth: %s kB', $m['start'], $m['end'],
+        $m['end'] - $m['start'], implode(', ', $m['marks']));
 }
 
 /** What the node holds: processes, ETS words of the session table and in all, and the server's load. */
@@ -49,21 +74,11 @@ $baseline = node_state();
 // Once before measuring: its first preg_match compiles (and JITs) the pattern.
 rss_kb();
 
-$start = rss_kb();
-$t0 = hrtime(true);
-$marks = [];
-for ($i = 0; $i < $cycles; $i++) {
-    if ($i % intdiv($cycles, 5) === 0) {
-        $marks[] = rss_kb();
-    }
-    $ok = session_cycle($id_of($i), function () use ($i) {
-        $_SESSION['n'] = ($_SESSION['n'] ?? 0) + 1;
-        $_SESSION['payload'] = str_repeat(chr(65 + $i % 26), 200);
-    });
-    $failures += $ok ? 0 : 1;
-}
-$ms = ms_since($t0);
-$end = rss_kb();
+$m = measured($cycles, fn (int $i) => session_cycle($id_of($i), function () use ($i) {
+    $_SESSION['n'] = ($_SESSION['n'] ?? 0) + 1;
+    $_SESSION['payload'] = str_repeat(chr(65 + $i % 26), 200);
+}));
+$failures = $m['failed'];
 $per_id = intdiv($cycles, $ids);
 $counts_ok = true;
 for ($i = 0; $i < $ids; $i++) {
@@ -72,29 +87,20 @@ for ($i = 0; $i < $ids; $i++) {
     $counts_ok = $counts_ok && ($_SESSION['n'] ?? 0) === $per_id + (($i < $cycles % $ids) ? 1 : 0);
     session_destroy();
 }
-printf("session cycles: %d in %.1f s, %d failed, every count right: %s; RSS start %d kB, end %d kB (%+d kB); every fifth: %s kB\n",
-    $cycles, $ms / 1000, $failures, $counts_ok ? 'yes' : 'no', $start, $end, $end - $start, implode(', ', $marks));
+printf("session cycles: %d in %.1f s, %d failed, every count right: %s; %s\n",
+    $cycles, $m['ms'] / 1000, $failures, $counts_ok ? 'yes' : 'no', rss_line($m));
 
 $link = peb_pconnect(test_node(), test_cookie(), 2000);
 $args = peb_encode('[~v]', [[[1, 'two', 3.0, ['k' => 'v']]]]);
-$bad = 0;
 for ($i = 0; $i < 1000; $i++) {
     peb_decode(peb_rpc('erlang', 'hd', $args, $link));
 }
-$start = rss_kb();
-$t0 = hrtime(true);
-$marks = [];
-for ($i = 0; $i < $calls; $i++) {
-    if ($i % intdiv($calls, 5) === 0) {
-        $marks[] = rss_kb();
-    }
+$m = measured($calls, function () use ($args, $link) {
     $r = peb_rpc('erlang', 'hd', $args, $link);
-    $bad += ($r === false || peb_decode($r)[0] !== 1) ? 1 : 0;
-}
-$ms = ms_since($t0);
-$end = rss_kb();
-printf("peb_rpc calls: %d in %.1f s, %d failed; RSS start %d kB, end %d kB (%+d kB); every fifth: %s kB\n",
-    $calls, $ms / 1000, $bad, $start, $end, $end - $start, implode(', ', $marks));
+    return $r !== false && peb_decode($r)[0] === 1;
+});
+$bad = $m['failed'];
+printf("peb_rpc calls: %d in %.1f s, %d failed; %s\n", $calls, $m['ms'] / 1000, $bad, rss_line($m));
 
 usleep(500_000);
 $after = node_state();
