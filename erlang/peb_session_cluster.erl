@@ -181,9 +181,11 @@ refresh(S) ->
                 true -> #{status => ok, leader => lists:min(Running)};
                 false -> #{status => no_majority, leader => undefined}
             end),
-    %% Remembered until the partition heals: this node's copy is then the
-    %% one to throw away.
-    S#{minority := maps:get(minority, S) orelse not Majority}.
+    %% After a partition Mnesia does not count the other side as running
+    %% again until one side restarts, so a node cut off stays in the
+    %% minority until it heals; one that regained a majority (nodes that
+    %% crashed came back) has nothing to throw away.
+    S#{minority := not Majority}.
 
 %% Mnesia met a node again after a partition. The side that had no
 %% majority wrote nothing meanwhile: it restarts its Mnesia and takes the
