@@ -7,9 +7,9 @@
 //! serve (a cluster node without a majority), the operation is made once
 //! more through the next node of the save path, with the same grant: in a
 //! cluster the next node knows the session and its version, and takes a
-//! write whose lock was lost as long as nobody changed the session since
-//! (`erlang/session_handler.erl`); elsewhere the write is refused, never
-//! made over a newer one.
+//! write whose lock was lost as long as nobody changed the session since;
+//! an independent (ETS) node takes it where it has no such session
+//! (`erlang/peb_session_locks.erl`). A write is never made over a newer one.
 //!
 //! A write (or touch) is sent without waiting for its confirmation: the
 //! request goes on while the node stores the data, and the confirmation
