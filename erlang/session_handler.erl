@@ -329,22 +329,27 @@ leader_down(S = #{pending := Pending}) ->
 
 retry_forwards(S0 = #{pending := Pending}) ->
     Now = erlang:monotonic_time(millisecond),
+    {Expired, Live} = lists:partition(fun({_, _, Since}) -> Now - Since > ?FORWARD_PATIENCE_MS end,
+                                      maps:values(Pending)),
+    [gen_server:reply(From, {error, no_leader}) || {From, _, _} <- Expired],
     S = S0#{pending := #{}},
-    maps:fold(
-        fun(_Ref, {From, Request, Since}, Acc) ->
-            case peb_session_cluster:leader() of
-                _ when Now - Since > ?FORWARD_PATIENCE_MS ->
-                    gen_server:reply(From, {error, no_leader}),
-                    Acc;
-                Node when Node =:= node() ->
-                    ?LOCKS:lead(Request, From, local, Acc);
-                undefined ->
-                    erlang:send_after(100, self(), retry_forwards),
-                    Acc#{pending := maps:put(make_ref(), {From, Request, Since}, maps:get(pending, Acc))};
-                Node ->
-                    forward(Node, Request, From, Since, Acc)
-            end
-        end, S, Pending).
+    case peb_session_cluster:leader() of
+        undefined when Live =:= [] ->
+            S;
+        undefined ->
+            %% No leader yet: one more round for them all, in a moment.
+            erlang:send_after(100, self(), retry_forwards),
+            S#{pending := maps:from_list([{make_ref(), P} || P <- Live])};
+        Node ->
+            lists:foldl(fun({From, Request, Since}, Acc) -> redispatch(Node, From, Request, Since, Acc) end,
+                        S, Live)
+    end.
+
+redispatch(Node, From, Request, _Since, S) when Node =:= node() ->
+    {noreply, Next} = store_safely(From, S, fun() -> {noreply, ?LOCKS:lead(Request, From, local, S)} end),
+    Next;
+redispatch(Node, From, Request, Since, S) ->
+    forward(Node, Request, From, Since, S).
 
 %%--------------------------------------------------------------------
 %% Monitors that fired
