@@ -74,10 +74,9 @@ handle_continue(start, S = #{storage := Storage, seeds := Seeds}) ->
     ok = peb_session_store:set_id({mnesia, mnesia:table_info(?TABLE, cookie)}),
     {noreply, refresh(S)}.
 
-%% copy: this node's copy of the table as Mnesia has it (unknown: none yet).
 handle_call(info, _From, S = #{storage := Storage}) ->
     Info = (view())#{storage => Storage,
-                     copy => catch mnesia:table_info(?TABLE, storage_type),
+                     copy => copy(),
                      nodes => mnesia:system_info(db_nodes),
                      running => mnesia:system_info(running_db_nodes),
                      sessions => mnesia:table_info(?TABLE, size)},
@@ -133,9 +132,17 @@ add_copy(Storage) ->
     end.
 
 has_copy() ->
-    case catch mnesia:table_info(?TABLE, storage_type) of
+    case copy() of
         Type when Type =:= ram_copies; Type =:= disc_copies -> true;
         _ -> false
+    end.
+
+%% This node's copy of the table as Mnesia has it: unknown for none (yet).
+copy() ->
+    try
+        mnesia:table_info(?TABLE, storage_type)
+    catch
+        _:_ -> unknown
     end.
 
 %% Keeps trying until one seed answers: the cluster may be starting too.

@@ -92,7 +92,7 @@ take_over() ->
     Name = is_pid(Owner) andalso process_info(Owner, registered_name),
     case Name of
         {registered_name, Old} when Old =:= session_handler; Old =:= session_handler_sup ->
-            Records = [R || R0 <- ets:tab2list(?TABLE), (R = upgrade(R0)) =/= skip],
+            Records = [R || R0 <- ets:tab2list(?TABLE), R <- [upgrade(R0)], R =/= skip],
             stop_process(Owner),
             Records;
         _ ->
@@ -108,10 +108,10 @@ upgrade(_) ->
 
 stop_process(Pid) ->
     Ref = monitor(process, Pid),
-    case process_info(Pid, registered_name) of
-        {registered_name, session_handler_sup} -> spawn(sys, terminate, [Pid, shutdown]);
-        _ -> Pid ! stop
-    end,
+    _ = case process_info(Pid, registered_name) of
+            {registered_name, session_handler_sup} -> spawn(sys, terminate, [Pid, shutdown]);
+            _ -> Pid ! stop
+        end,
     receive
         {'DOWN', Ref, process, Pid, _} -> ok
     after 5000 ->

@@ -13,8 +13,8 @@
 %% locks with it. Versions (see session_handler) make every write safe.
 -module(peb_session_locks).
 
--export([new/0, lead/4, message/2, down/3, watch_front/2, stats/1]).
--export_type([table/0, request/0, via/0, token/0, message/0]).
+-export([new/0, lead/4, message/2, down/3, watch_front/2, stats/1, reply/2]).
+-export_type([table/0, request/0, via/0, token/0, message/0, from/0]).
 
 -define(STORE, peb_session_store).
 %% The longest timer erlang:send_after/3 accepts (about 49 days).
@@ -26,6 +26,10 @@
 %% local: the holder's connection ends here; {via, Front}: at that server.
 -type via() :: local | {via, pid()}.
 -type ms() :: non_neg_integer().
+%% Who asked: a gen_server caller (the extension's connection too, with its
+%% own tag), or a front that forwarded the request for one and relays
+%% the reply ({fwd, Ref}).
+-type from() :: gen_server:from() | {pid(), {fwd, reference()}}.
 %% A lock request, or a request under a grant.
 -type request() :: {read, id(), {lock, Holder :: pid(), WaitMs :: ms(), ExpireMs :: ms()}}
                  | {write, id(), token(), binary(), LifetimeS :: non_neg_integer()}
@@ -34,12 +38,12 @@
                  | {destroy, id(), token()}.
 -type counter() :: reads | writes | touches | destroys.
 %% What the table's timers and writers send to the server that holds it.
--type message() :: {stored, id(), token(), gen_server:from(), counter(), term()}
+-type message() :: {stored, id(), token(), from(), counter(), term()}
                  | {wait_timeout, id(), reference()}
                  | {lock_expired, id(), token()}
                  | {holder_down, pid()}.
 -type lock() :: #{holder := pid(), token := token(), timer := reference(), via := via()}.
--type waiter() :: #{ref := reference(), from := gen_server:from(), holder := pid(),
+-type waiter() :: #{ref := reference(), from := from(), holder := pid(),
                     via := via(), expire_ms := ms(), timer := reference()}.
 %% Plain data (no funs), so that a newer version of this module, loaded
 %% under a running server, can still read it.
@@ -60,7 +64,7 @@ new() ->
 
 %% @doc Serves a lock request, or a request under a grant, for a caller
 %% whose connection ends here (local) or at Front ({via, Front}).
--spec lead(request(), gen_server:from(), via(), table()) -> table().
+-spec lead(request(), from(), via(), table()) -> table().
 lead({read, Id, {lock, Holder, WaitMs, ExpireMs}}, From, Via, T) ->
     lock(Id, Holder, Via, WaitMs, ExpireMs, From, T);
 lead({write, Id, Token, Data, LifetimeS}, From, _Via, T) ->
@@ -69,11 +73,11 @@ lead({write, Id, Token, Data, LifetimeS}, From, _Via, T) ->
 lead({touch, Id, Token, LifetimeS}, From, _Via, T) ->
     guarded(Id, Token, From, touches, fun() -> ?STORE:touch(Id, LifetimeS) end, T);
 lead({release, Id, Token}, From, _Via, T) ->
-    gen_server:reply(From, ok),
+    reply(From, ok),
     release(Id, Token, T);
 lead({destroy, Id, Token}, From, _Via, T) ->
     ok = ?STORE:delete(Id),
-    gen_server:reply(From, ok),
+    reply(From, ok),
     release(Id, Token, count(destroys, T)).
 
 %% @doc A message the table sent itself (a timer, a replicated write done)
@@ -126,6 +130,15 @@ stats(#{locks := Locks, waiters := Waiters, monitors := Monitors, fronts := Fron
               monitored => map_size(Monitors),
               fronts => map_size(Fronts)}.
 
+%% @doc Answers the caller: a front gets `{{fwd, Ref}, Reply}', as a
+%% gen_server caller with that tag would.
+-spec reply(from(), term()) -> ok.
+reply({Front, {fwd, _} = Tag}, Reply) ->
+    Front ! {Tag, Reply},
+    ok;
+reply(From, Reply) ->
+    gen_server:reply(From, Reply).
+
 %%--------------------------------------------------------------------
 %% Writes under a grant
 
@@ -134,19 +147,19 @@ stats(#{locks := Locks, waiters := Waiters, monitors := Monitors, fronts := Fron
 %% grant's own version (a write repeated after a failover). A grant of
 %% another store (an ETS node PHP used before this one failed over) is
 %% taken where this store has no such session: it never knew it.
--spec guarded(id(), token(), gen_server:from(), counter(), fun(() -> term()), table()) -> table().
+-spec guarded(id(), token(), from(), counter(), fun(() -> term()), table()) -> table().
 guarded(Id, Token = {Nonce, Read, Store}, From, Counter, Do, T) ->
     Vsn = ?STORE:version(Id),
     Holder = lock_token(Id, T),
     Current = Vsn =:= Read orelse (Vsn =:= 0 andalso Store =/= ?STORE:id()),
     if
         Vsn =:= Nonce ->
-            gen_server:reply(From, ok),
+            reply(From, ok),
             release(Id, Token, T);
         Current, Holder =:= none orelse Holder =:= Token ->
             store(Id, Token, From, Counter, Do, T);
         true ->
-            gen_server:reply(From, {error, lock_lost}),
+            reply(From, {error, lock_lost}),
             release(Id, Token, T)
     end.
 
@@ -174,7 +187,7 @@ safely(Do) ->
     end.
 
 stored(Id, Token, From, Counter, Result, T0 = #{writing := Writing}) ->
-    gen_server:reply(From, Result),
+    reply(From, Result),
     T1 = T0#{writing := maps:remove(Id, Writing)},
     T = case Result of
             ok -> count(Counter, T1);
@@ -216,7 +229,7 @@ grant(Id, Holder, Via, ExpireMs, From, T = #{locks := Locks}) ->
     {Data, Vsn} = ?STORE:lookup(Id),
     Token = {?STORE:nonce(), Vsn, ?STORE:id()},
     Timer = send_after(ExpireMs, {lock_expired, Id, Token}),
-    gen_server:reply(From, {ok, Data, Token}),
+    reply(From, {ok, Data, Token}),
     Lock = #{holder => Holder, token => Token, timer => Timer, via => Via},
     count(reads, T#{locks := Locks#{Id => Lock}}).
 
@@ -266,7 +279,7 @@ wait_timeout(Id, Ref, T = #{waiters := Waiters}) ->
         {[], _} ->
             T;
         {[#{from := From, holder := Holder, via := Via}], Rest} ->
-            gen_server:reply(From, {error, lock_timeout}),
+            reply(From, {error, lock_timeout}),
             remove_monitor(Holder, Via, T#{waiters := put_queue(Id, Rest, Waiters)})
     end.
 

@@ -33,9 +33,6 @@
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, terminate/2,
          code_change/3]).
 
-%% The tag of a forwarded request is this server's own, not gen_server's.
--dialyzer({no_opaque, forwarded_from/2}).
-
 -define(STORE, peb_session_store).
 -define(LOCKS, peb_session_locks).
 %% Bump when the protocol or the state changes: the extension installs its
@@ -61,7 +58,7 @@
                  | {exists, id()}.
 -type kind() :: read | write | lock.
 %% A request forwarded to the leader: who asked, what, since when (ms).
--type forwarded() :: {gen_server:from(), peb_session_locks:request(), integer()}.
+-type forwarded() :: {?LOCKS:from(), peb_session_locks:request(), integer()}.
 -type counter() :: reads | writes | touches | destroys | gcs.
 %% A map of plain data (no funs), so that a newer version of this module,
 %% loaded under a running server, can still read it. The lock table is
@@ -160,7 +157,7 @@ init([]) ->
 
 %% From is {Pid, Tag} with any Tag (the extension sends the atom peb), so
 %% replies always go through gen_server:reply/2 or {reply, ...}.
--spec handle_call(term(), gen_server:from(), state()) ->
+-spec handle_call(term(), ?LOCKS:from(), state()) ->
           {reply, term(), state()} | {noreply, state()}.
 handle_call(stats, _From, S) ->
     {reply, stats(S), S};
@@ -176,14 +173,12 @@ handle_cast(_Msg, S) ->
 
 -spec handle_info(term(), state()) -> {noreply, state()}.
 handle_info({forward, Front, Ref, Request}, S = #{locks := Locks}) when is_pid(Front), is_reference(Ref) ->
-    From = forwarded_from(Front, Ref),
-    store_safely(From, S, fun() ->
-        {noreply, S#{locks := ?LOCKS:lead(Request, From, {via, Front}, ?LOCKS:watch_front(Front, Locks))}}
-    end);
+    {noreply, lead_safely(Request, {Front, {fwd, Ref}}, {via, Front},
+                          S#{locks := ?LOCKS:watch_front(Front, Locks)})};
 handle_info({{fwd, Ref}, Reply}, S = #{pending := Pending}) ->
     case maps:take(Ref, Pending) of
         {{From, _, _}, Rest} ->
-            gen_server:reply(From, Reply),
+            ?LOCKS:reply(From, Reply),
             {noreply, S#{pending := Rest}};
         error ->
             {noreply, S}
@@ -234,16 +229,27 @@ by_token(_) -> lock.
 %% restarted after a partition): the request then fails, with a reply that
 %% sends PHP to another node, and the server (its locks) stays up. Every
 %% store call comes before its request's reply, so there is no second one.
--spec store_safely(gen_server:from(), state(), fun(() -> Result)) -> Result | {noreply, state()}.
+-spec store_safely(?LOCKS:from(), state(), fun(() -> Result)) -> Result | {noreply, state()}
+          when Result :: {reply, term(), state()} | {noreply, state()}.
 store_safely(From, S, Serve) ->
     try Serve()
     catch
-        exit:{aborted, _} ->
-            gen_server:reply(From, {error, not_ready}),
-            {noreply, S}
+        exit:{aborted, _} -> {noreply, not_ready(From, S)}
     end.
 
--spec serve(kind(), request(), gen_server:from(), state()) ->
+%% The same for a request that this server leads.
+-spec lead_safely(peb_session_locks:request(), ?LOCKS:from(), peb_session_locks:via(), state()) -> state().
+lead_safely(Request, From, Via, S) ->
+    try lead(Request, From, Via, S)
+    catch
+        exit:{aborted, _} -> not_ready(From, S)
+    end.
+
+not_ready(From, S) ->
+    ?LOCKS:reply(From, {error, not_ready}),
+    S.
+
+-spec serve(kind(), request(), ?LOCKS:from(), state()) ->
           {reply, term(), state()} | {noreply, state()}.
 serve(Kind, Request, From, S) ->
     case peb_session_cluster:status() of
@@ -285,23 +291,18 @@ count_write(_, S) -> S.
 %% To the leader
 
 %% This server leads: the lock table serves the request.
--spec lead(peb_session_locks:request(), gen_server:from(), peb_session_locks:via(), state()) -> state().
+-spec lead(peb_session_locks:request(), ?LOCKS:from(), peb_session_locks:via(), state()) -> state().
 lead(Request, From, Via, S = #{locks := Locks}) ->
     S#{locks := ?LOCKS:lead(Request, From, Via, Locks)}.
 
-%% A request forwarded by Front is answered to it as {{fwd, Ref}, Reply},
-%% which it relays to the caller; gen_server:reply/2 sends just that.
--spec forwarded_from(pid(), reference()) -> gen_server:from().
-forwarded_from(Front, Ref) ->
-    {Front, {fwd, Ref}}.
 
--spec route(peb_session_locks:request(), gen_server:from(), state()) -> state().
+-spec route(peb_session_locks:request(), ?LOCKS:from(), state()) -> state().
 route(Request, From, S) ->
     case peb_session_cluster:leader() of
         Node when Node =:= node() ->
             lead(Request, From, local, S);
         undefined ->
-            gen_server:reply(From, {error, no_leader}),
+            ?LOCKS:reply(From, {error, no_leader}),
             S;
         Node ->
             forward(Node, Request, From, erlang:monotonic_time(millisecond), S)
@@ -309,7 +310,7 @@ route(Request, From, S) ->
 
 %% The holder's connection ends here, so this server watches it for the
 %% leader, which cannot reach it.
--spec forward(node(), peb_session_locks:request(), gen_server:from(), integer(), state()) -> state().
+-spec forward(node(), peb_session_locks:request(), ?LOCKS:from(), integer(), state()) -> state().
 forward(Node, Request, From, Since, S0) ->
     S = watch_holder(Request, follow_leader(Node, S0)),
     Ref = make_ref(),
@@ -344,7 +345,7 @@ retry_forwards(S0 = #{pending := Pending}) ->
     Now = erlang:monotonic_time(millisecond),
     {Expired, Live} = lists:partition(fun({_, _, Since}) -> Now - Since > ?FORWARD_PATIENCE_MS end,
                                       maps:values(Pending)),
-    [gen_server:reply(From, {error, no_leader}) || {From, _, _} <- Expired],
+    [?LOCKS:reply(From, {error, no_leader}) || {From, _, _} <- Expired],
     S = S0#{pending := #{}},
     case peb_session_cluster:leader() of
         undefined when Live =:= [] ->
@@ -359,8 +360,7 @@ retry_forwards(S0 = #{pending := Pending}) ->
     end.
 
 redispatch(Node, From, Request, _Since, S) when Node =:= node() ->
-    {noreply, Next} = store_safely(From, S, fun() -> {noreply, lead(Request, From, local, S)} end),
-    Next;
+    lead_safely(Request, From, local, S);
 redispatch(Node, From, Request, Since, S) ->
     forward(Node, Request, From, Since, S).
 

@@ -63,11 +63,18 @@ start_cluster() ->
     Peers.
 
 stop_cluster(Peers) ->
-    [catch peer:stop(P) || {P, _} <- Peers],
-    ok.
+    lists:foreach(fun({P, _}) -> stop_peer(P) end, Peers).
+
+%% A test may have stopped it already.
+stop_peer(P) ->
+    try
+        peer:stop(P)
+    catch
+        _:_ -> ok
+    end.
 
 ready(Node, Running) ->
-    case catch erpc:call(Node, peb_session, status, []) of
+    case answer(fun() -> status(Node) end) of
         #{status := ok, running := R, copy := C} -> length(R) =:= Running andalso C =/= unknown;
         _ -> false
     end.
@@ -187,11 +194,19 @@ stats(Node) ->
 
 no_locks() ->
     [wait_until(fun() ->
-         case catch stats(N) of
+         case answer(fun() -> stats(N) end) of
              #{locks := 0, waiters := 0, forwarded := 0} -> true;
              _ -> false
          end
      end) || N <- nodes()].
+
+%% What Fun returns, or the exception of a node that is not there (yet).
+answer(Fun) ->
+    try
+        Fun()
+    catch
+        Class:Reason -> {Class, Reason}
+    end.
 
 wait_until(Fun) ->
     wait_until(Fun, 300).
