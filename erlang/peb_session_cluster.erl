@@ -20,6 +20,12 @@
 -define(TABLE, peb_session).
 -define(WAIT_STEP_MS, 5000).
 
+-type storage() :: ram_copies | disc_copies.
+%% What this node's view is: ok when it may change sessions, and the leader.
+-type view() :: #{status := ok | not_ready | no_majority, leader := node() | undefined}.
+%% minority: this node was cut off from the majority (see refresh/1).
+-type state() :: #{storage := storage(), seeds := [node()], minority := boolean()}.
+
 %% @doc ok when this node may change sessions; otherwise why not.
 -spec status() -> ok | not_ready | no_majority.
 status() ->
@@ -38,6 +44,7 @@ info() ->
         _ -> gen_server:call(?MODULE, info)
     end.
 
+-spec view() -> view().
 view() ->
     persistent_term:get(?VIEW, #{status => ok, leader => node()}).
 
@@ -47,17 +54,20 @@ view() ->
 publish_default(ets) -> publish(#{status => ok, leader => node()});
 publish_default(mnesia) -> publish(#{status => not_ready, leader => undefined}).
 
+-spec publish(view()) -> ok.
 publish(View) ->
     case persistent_term:get(?VIEW, undefined) of
         View -> ok;
         _ -> persistent_term:put(?VIEW, View)
     end.
 
+-spec start_link() -> {ok, pid()} | ignore | {error, term()}.
 start_link() ->
     gen_server:start_link({local, ?MODULE}, ?MODULE, [], []).
 
 %%--------------------------------------------------------------------
 
+-spec init([]) -> {ok, state(), {continue, start}}.
 init([]) ->
     Storage = case application:get_env(peb_session, storage, ram) of
                   disc -> disc_copies;
@@ -66,6 +76,7 @@ init([]) ->
     Seeds = application:get_env(peb_session, join, []),
     {ok, #{storage => Storage, seeds => Seeds, minority => false}, {continue, start}}.
 
+-spec handle_continue(start, state()) -> {noreply, state()}.
 handle_continue(start, S = #{storage := Storage, seeds := Seeds}) ->
     ok = start_mnesia(Storage, Seeds),
     {ok, _} = mnesia:subscribe(system),
@@ -74,6 +85,7 @@ handle_continue(start, S = #{storage := Storage, seeds := Seeds}) ->
     ok = peb_session_store:set_id({mnesia, mnesia:table_info(?TABLE, cookie)}),
     {noreply, refresh(S)}.
 
+-spec handle_call(term(), gen_server:from(), state()) -> {reply, term(), state()}.
 handle_call(info, _From, S = #{storage := Storage}) ->
     Info = (view())#{storage => Storage,
                      copy => copy(),
@@ -84,9 +96,11 @@ handle_call(info, _From, S = #{storage := Storage}) ->
 handle_call(_Request, _From, S) ->
     {reply, {error, badarg}, S}.
 
+-spec handle_cast(term(), state()) -> {noreply, state()}.
 handle_cast(_Msg, S) ->
     {noreply, S}.
 
+-spec handle_info(term(), state()) -> {noreply, state()}.
 handle_info({mnesia_system_event, {inconsistent_database, _Context, Node}}, S) ->
     {noreply, heal(Node, S)};
 handle_info({mnesia_system_event, _Event}, S) ->

@@ -18,6 +18,7 @@ create() ->
                               {read_concurrency, true}, {write_concurrency, true}]),
     peb_session_store:set_id({ets, make_ref()}).
 
+-spec lookup(peb_session_store:id()) -> {binary(), peb_session_store:vsn()}.
 lookup(Id) ->
     Now = peb_session_store:now_ms(),
     case ets:lookup(?TABLE, Id) of
@@ -33,6 +34,7 @@ lookup(Id) ->
 
 %% A lookup, not a select (which compiles its match spec at every call): the
 %% data is an off-heap binary, so only a reference to it is copied.
+-spec version(peb_session_store:id()) -> peb_session_store:vsn().
 version(Id) ->
     Now = peb_session_store:now_ms(),
     case ets:lookup(?TABLE, Id) of
@@ -40,6 +42,7 @@ version(Id) ->
         _ -> 0
     end.
 
+-spec is_live(peb_session_store:id()) -> boolean().
 is_live(Id) ->
     Now = peb_session_store:now_ms(),
     case ets:lookup(?TABLE, Id) of
@@ -47,26 +50,31 @@ is_live(Id) ->
         _ -> false
     end.
 
+-spec write(peb_session_store:id(), binary(), non_neg_integer(), peb_session_store:vsn()) -> ok.
 write(Id, Data, LifetimeS, Vsn) ->
     Now = peb_session_store:now_ms(),
     true = ets:insert(?TABLE, {Id, Data, Now + LifetimeS * 1000, Now, Vsn}),
     ok.
 
+-spec touch(peb_session_store:id(), non_neg_integer()) -> ok.
 touch(Id, LifetimeS) ->
     Now = peb_session_store:now_ms(),
     _ = is_live(Id) andalso
         ets:update_element(?TABLE, Id, [{3, Now + LifetimeS * 1000}, {4, Now}]),
     ok.
 
+-spec delete(peb_session_store:id()) -> ok.
 delete(Id) ->
     true = ets:delete(?TABLE, Id),
     ok.
 
 %% One select_delete over the table: ETS scans fast enough for one node.
+-spec sweep(Cursor) -> {non_neg_integer(), Cursor}.
 sweep(Cursor) ->
     Now = peb_session_store:now_ms(),
     {ets:select_delete(?TABLE, [{{'_', '_', '$1', '_', '_'}, [{'=<', '$1', Now}], [true]}]), Cursor}.
 
+-spec gc(non_neg_integer()) -> non_neg_integer().
 gc(MaxLifetimeS) ->
     Now = peb_session_store:now_ms(),
     Oldest = Now - MaxLifetimeS * 1000,
@@ -74,6 +82,7 @@ gc(MaxLifetimeS) ->
                                 [{'orelse', {'=<', '$1', Now}, {'<', '$2', Oldest}}],
                                 [true]}]).
 
+-spec size() -> non_neg_integer().
 size() ->
     ets:info(?TABLE, size).
 

@@ -48,6 +48,7 @@ kind() ->
 use(ets) -> persistent_term:put(?KEY, peb_session_ets);
 use(mnesia) -> persistent_term:put(?KEY, peb_session_mnesia).
 
+-spec impl() -> module().
 impl() ->
     persistent_term:get(?KEY, peb_session_ets).
 
@@ -67,16 +68,27 @@ id() ->
 set_id(Id) ->
     persistent_term:put({?MODULE, id}, Id).
 
+%% The callbacks, of the store in use.
+-spec lookup(id()) -> {binary(), vsn()}.
 lookup(Id) -> (impl()):lookup(Id).
+-spec version(id()) -> vsn().
 version(Id) -> (impl()):version(Id).
+-spec is_live(id()) -> boolean().
 is_live(Id) -> (impl()):is_live(Id).
+-spec write(id(), binary(), non_neg_integer(), vsn()) -> ok.
 write(Id, Data, LifetimeS, Vsn) -> (impl()):write(Id, Data, LifetimeS, Vsn).
+-spec touch(id(), non_neg_integer()) -> ok.
 touch(Id, LifetimeS) -> (impl()):touch(Id, LifetimeS).
+-spec delete(id()) -> ok.
 delete(Id) -> (impl()):delete(Id).
+-spec sweep(term()) -> {non_neg_integer(), term()}.
 sweep(Cursor) -> (impl()):sweep(Cursor).
+-spec gc(non_neg_integer()) -> non_neg_integer().
 gc(MaxLifetimeS) -> (impl()):gc(MaxLifetimeS).
+-spec size() -> non_neg_integer().
 size() -> (impl()):size().
 
+-spec now_ms() -> integer().
 now_ms() ->
     erlang:system_time(millisecond).
 

@@ -21,6 +21,7 @@
              end
          end)()).
 
+-spec cluster_test_() -> term().
 cluster_test_() ->
     case node() of
         nonode@nohost ->

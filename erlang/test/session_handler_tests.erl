@@ -28,6 +28,7 @@
 %%--------------------------------------------------------------------
 %% Fixtures
 
+-spec each_test_() -> term().
 each_test_() ->
     {foreach, fun setup/0, fun cleanup/1,
      [fun version_and_ensure/0,
@@ -50,6 +51,7 @@ each_test_() ->
       fun takes_over_the_2009_store/0
       | lock_scenarios()]}.
 
+-spec lock_scenarios_in_one_server_test_() -> term().
 lock_scenarios_in_one_server_test_() ->
     {setup, fun setup/0, fun cleanup/1,
      {inorder, lock_scenarios() ++ [fun no_leak_after_all/0]}}.
