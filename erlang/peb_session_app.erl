@@ -3,6 +3,7 @@
 %% code path (autoload): it sends the text of peb_session.app.
 -module(peb_session_app).
 -behaviour(application).
+-compile(warn_missing_spec).
 
 -export([start/2, stop/1, load/1]).
 

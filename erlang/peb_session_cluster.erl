@@ -12,6 +12,7 @@
 %% The lock leader is the first running node (in term order) of a majority.
 -module(peb_session_cluster).
 -behaviour(gen_server).
+-compile(warn_missing_spec).
 
 -export([start_link/0, status/0, leader/0, info/0, publish_default/1]).
 -export([init/1, handle_continue/2, handle_call/3, handle_cast/2, handle_info/2]).

@@ -4,6 +4,7 @@
 %% returned, whether or not a sweep has removed it yet.
 -module(peb_session_ets).
 -behaviour(peb_session_store).
+-compile(warn_missing_spec).
 
 -export([create/0, take_over/0, restore/1]).
 -export([lookup/1, version/1, is_live/1, write/4, touch/2, delete/1, sweep/1, gc/1, size/0]).

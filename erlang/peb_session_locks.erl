@@ -12,6 +12,7 @@
 %% Front}), which reports its death; a front that goes takes its holders'
 %% locks with it. Versions (see session_handler) make every write safe.
 -module(peb_session_locks).
+-compile(warn_missing_spec).
 
 -export([new/0, lead/4, message/2, down/3, watch_front/2, stats/1, reply/2]).
 -export_type([table/0, request/0, via/0, token/0, message/0, from/0]).

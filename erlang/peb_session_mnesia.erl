@@ -14,6 +14,7 @@
 %% any node; with async it returns once the local replica has it.
 -module(peb_session_mnesia).
 -behaviour(peb_session_store).
+-compile(warn_missing_spec).
 
 -export([table_options/1, table/0]).
 -export([lookup/1, version/1, is_live/1, write/4, touch/2, delete/1, sweep/1, gc/1, size/0]).

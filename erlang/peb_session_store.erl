@@ -11,6 +11,7 @@
 %% Times are milliseconds of erlang:system_time/1. Ids and data are
 %% binaries, never atoms: they come from the network.
 -module(peb_session_store).
+-compile(warn_missing_spec).
 
 -export([kind/0, use/1, replicated/0, id/0, set_id/1, lookup/1, version/1, is_live/1, write/4, touch/2, delete/1,
          sweep/1, gc/1, size/0, now_ms/0, nonce/0]).

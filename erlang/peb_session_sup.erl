@@ -4,6 +4,7 @@
 %% first: it starts Mnesia, joins the cluster and loads the table.
 -module(peb_session_sup).
 -behaviour(supervisor).
+-compile(warn_missing_spec).
 
 -export([start_link/0, init/1]).
 

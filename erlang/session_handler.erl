@@ -26,6 +26,7 @@
 %% while the leader changes.
 -module(session_handler).
 -behaviour(gen_server).
+-compile(warn_missing_spec).
 
 -export([version/0, start/0, ensure/0, stop/0, stats/0]).
 -export([read/1, write/2, destroy/1, gc/1]).

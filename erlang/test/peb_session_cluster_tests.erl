@@ -4,6 +4,7 @@
 %% private epmd). Requests are sent as the extension sends them, raw
 %% gen_server calls to session_handler on one node or another.
 -module(peb_session_cluster_tests).
+-compile(warn_missing_spec).
 
 -export([cluster_test_/0]).
 

@@ -3,6 +3,7 @@
 %% fresh tree (and so an empty table); the lock scenarios also run one after
 %% the other in one server, which must then hold no lock, wait or monitor.
 -module(session_handler_tests).
+-compile(warn_missing_spec).
 
 -export([each_test_/0, lock_scenarios_in_one_server_test_/0]).
 
