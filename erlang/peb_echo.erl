@@ -1,6 +1,7 @@
 %% @doc A registered process the tests talk to: it answers {From, Msg} with
 %% {echo, self(), Msg} sent to From, and keeps the last other message it got.
 -module(peb_echo).
+-compile(warn_missing_spec).
 
 -export([start/0, last/0]).
 

@@ -10,6 +10,7 @@
 %% node's copy on disc (in Mnesia's dir), so that the sessions survive a
 %% restart of the whole cluster.
 -module(peb_session).
+-compile(warn_missing_spec).
 
 -export([start/0, create/1, join/2, status/0, stop/0]).
 

@@ -3,9 +3,11 @@
 %% code path (autoload): it sends the text of peb_session.app.
 -module(peb_session_app).
 -behaviour(application).
+-compile(warn_missing_spec).
 
 -export([start/2, stop/1, load/1]).
 
+-spec start(application:start_type(), term()) -> {ok, pid()} | {error, term()}.
 start(_Type, _Args) ->
     %% A table a previous store left (the 2009 module, or version 1's
     %% supervisor) is emptied into ours: its sessions survive the upgrade.
@@ -17,10 +19,11 @@ start(_Type, _Args) ->
         {ok, Sup} ->
             ok = peb_session_ets:restore(Inherited),
             {ok, Sup};
-        Error ->
-            Error
+        {error, _} = Error ->
+            Error    % (never ignore: peb_session_sup:init/1 always starts)
     end.
 
+-spec stop(term()) -> ok.
 stop(_State) ->
     ok.
 

@@ -12,6 +12,7 @@
 %% The lock leader is the first running node (in term order) of a majority.
 -module(peb_session_cluster).
 -behaviour(gen_server).
+-compile(warn_missing_spec).
 
 -export([start_link/0, status/0, leader/0, info/0, publish_default/1]).
 -export([init/1, handle_continue/2, handle_call/3, handle_cast/2, handle_info/2]).
@@ -19,6 +20,12 @@
 -define(VIEW, {?MODULE, view}).
 -define(TABLE, peb_session).
 -define(WAIT_STEP_MS, 5000).
+
+-type storage() :: ram_copies | disc_copies.
+%% What this node's view is: ok when it may change sessions, and the leader.
+-type view() :: #{status := ok | not_ready | no_majority, leader := node() | undefined}.
+%% minority: this node was cut off from the majority (see refresh/1).
+-type state() :: #{storage := storage(), seeds := [node()], minority := boolean()}.
 
 %% @doc ok when this node may change sessions; otherwise why not.
 -spec status() -> ok | not_ready | no_majority.
@@ -38,6 +45,7 @@ info() ->
         _ -> gen_server:call(?MODULE, info)
     end.
 
+-spec view() -> view().
 view() ->
     persistent_term:get(?VIEW, #{status => ok, leader => node()}).
 
@@ -47,17 +55,20 @@ view() ->
 publish_default(ets) -> publish(#{status => ok, leader => node()});
 publish_default(mnesia) -> publish(#{status => not_ready, leader => undefined}).
 
+-spec publish(view()) -> ok.
 publish(View) ->
     case persistent_term:get(?VIEW, undefined) of
         View -> ok;
         _ -> persistent_term:put(?VIEW, View)
     end.
 
+-spec start_link() -> {ok, pid()} | ignore | {error, term()}.
 start_link() ->
     gen_server:start_link({local, ?MODULE}, ?MODULE, [], []).
 
 %%--------------------------------------------------------------------
 
+-spec init([]) -> {ok, state(), {continue, start}}.
 init([]) ->
     Storage = case application:get_env(peb_session, storage, ram) of
                   disc -> disc_copies;
@@ -66,6 +77,7 @@ init([]) ->
     Seeds = application:get_env(peb_session, join, []),
     {ok, #{storage => Storage, seeds => Seeds, minority => false}, {continue, start}}.
 
+-spec handle_continue(start, state()) -> {noreply, state()}.
 handle_continue(start, S = #{storage := Storage, seeds := Seeds}) ->
     ok = start_mnesia(Storage, Seeds),
     {ok, _} = mnesia:subscribe(system),
@@ -74,10 +86,10 @@ handle_continue(start, S = #{storage := Storage, seeds := Seeds}) ->
     ok = peb_session_store:set_id({mnesia, mnesia:table_info(?TABLE, cookie)}),
     {noreply, refresh(S)}.
 
-%% copy: this node's copy of the table as Mnesia has it (unknown: none yet).
+-spec handle_call(term(), gen_server:from(), state()) -> {reply, term(), state()}.
 handle_call(info, _From, S = #{storage := Storage}) ->
     Info = (view())#{storage => Storage,
-                     copy => catch mnesia:table_info(?TABLE, storage_type),
+                     copy => copy(),
                      nodes => mnesia:system_info(db_nodes),
                      running => mnesia:system_info(running_db_nodes),
                      sessions => mnesia:table_info(?TABLE, size)},
@@ -85,9 +97,11 @@ handle_call(info, _From, S = #{storage := Storage}) ->
 handle_call(_Request, _From, S) ->
     {reply, {error, badarg}, S}.
 
+-spec handle_cast(term(), state()) -> {noreply, state()}.
 handle_cast(_Msg, S) ->
     {noreply, S}.
 
+-spec handle_info(term(), state()) -> {noreply, state()}.
 handle_info({mnesia_system_event, {inconsistent_database, _Context, Node}}, S) ->
     {noreply, heal(Node, S)};
 handle_info({mnesia_system_event, _Event}, S) ->
@@ -133,9 +147,17 @@ add_copy(Storage) ->
     end.
 
 has_copy() ->
-    case catch mnesia:table_info(?TABLE, storage_type) of
+    case copy() of
         Type when Type =:= ram_copies; Type =:= disc_copies -> true;
         _ -> false
+    end.
+
+%% This node's copy of the table as Mnesia has it: unknown for none (yet).
+copy() ->
+    try
+        mnesia:table_info(?TABLE, storage_type)
+    catch
+        _:_ -> unknown
     end.
 
 %% Keeps trying until one seed answers: the cluster may be starting too.

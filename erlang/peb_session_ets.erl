@@ -4,6 +4,7 @@
 %% returned, whether or not a sweep has removed it yet.
 -module(peb_session_ets).
 -behaviour(peb_session_store).
+-compile(warn_missing_spec).
 
 -export([create/0, take_over/0, restore/1]).
 -export([lookup/1, version/1, is_live/1, write/4, touch/2, delete/1, sweep/1, gc/1, size/0]).
@@ -18,6 +19,7 @@ create() ->
                               {read_concurrency, true}, {write_concurrency, true}]),
     peb_session_store:set_id({ets, make_ref()}).
 
+-spec lookup(peb_session_store:id()) -> {binary(), peb_session_store:vsn()}.
 lookup(Id) ->
     Now = peb_session_store:now_ms(),
     case ets:lookup(?TABLE, Id) of
@@ -33,6 +35,7 @@ lookup(Id) ->
 
 %% A lookup, not a select (which compiles its match spec at every call): the
 %% data is an off-heap binary, so only a reference to it is copied.
+-spec version(peb_session_store:id()) -> peb_session_store:vsn().
 version(Id) ->
     Now = peb_session_store:now_ms(),
     case ets:lookup(?TABLE, Id) of
@@ -40,6 +43,7 @@ version(Id) ->
         _ -> 0
     end.
 
+-spec is_live(peb_session_store:id()) -> boolean().
 is_live(Id) ->
     Now = peb_session_store:now_ms(),
     case ets:lookup(?TABLE, Id) of
@@ -47,26 +51,31 @@ is_live(Id) ->
         _ -> false
     end.
 
+-spec write(peb_session_store:id(), binary(), non_neg_integer(), peb_session_store:vsn()) -> ok.
 write(Id, Data, LifetimeS, Vsn) ->
     Now = peb_session_store:now_ms(),
     true = ets:insert(?TABLE, {Id, Data, Now + LifetimeS * 1000, Now, Vsn}),
     ok.
 
+-spec touch(peb_session_store:id(), non_neg_integer()) -> ok.
 touch(Id, LifetimeS) ->
     Now = peb_session_store:now_ms(),
     _ = is_live(Id) andalso
         ets:update_element(?TABLE, Id, [{3, Now + LifetimeS * 1000}, {4, Now}]),
     ok.
 
+-spec delete(peb_session_store:id()) -> ok.
 delete(Id) ->
     true = ets:delete(?TABLE, Id),
     ok.
 
 %% One select_delete over the table: ETS scans fast enough for one node.
+-spec sweep(Cursor) -> {non_neg_integer(), Cursor}.
 sweep(Cursor) ->
     Now = peb_session_store:now_ms(),
     {ets:select_delete(?TABLE, [{{'_', '_', '$1', '_', '_'}, [{'=<', '$1', Now}], [true]}]), Cursor}.
 
+-spec gc(non_neg_integer()) -> non_neg_integer().
 gc(MaxLifetimeS) ->
     Now = peb_session_store:now_ms(),
     Oldest = Now - MaxLifetimeS * 1000,
@@ -74,6 +83,7 @@ gc(MaxLifetimeS) ->
                                 [{'orelse', {'=<', '$1', Now}, {'<', '$2', Oldest}}],
                                 [true]}]).
 
+-spec size() -> non_neg_integer().
 size() ->
     ets:info(?TABLE, size).
 
@@ -92,7 +102,7 @@ take_over() ->
     Name = is_pid(Owner) andalso process_info(Owner, registered_name),
     case Name of
         {registered_name, Old} when Old =:= session_handler; Old =:= session_handler_sup ->
-            Records = [R || R0 <- ets:tab2list(?TABLE), (R = upgrade(R0)) =/= skip],
+            Records = [R || R0 <- ets:tab2list(?TABLE), R <- [upgrade(R0)], R =/= skip],
             stop_process(Owner),
             Records;
         _ ->
@@ -108,10 +118,10 @@ upgrade(_) ->
 
 stop_process(Pid) ->
     Ref = monitor(process, Pid),
-    case process_info(Pid, registered_name) of
-        {registered_name, session_handler_sup} -> spawn(sys, terminate, [Pid, shutdown]);
-        _ -> Pid ! stop
-    end,
+    _ = case process_info(Pid, registered_name) of
+            {registered_name, session_handler_sup} -> spawn(sys, terminate, [Pid, shutdown]);
+            _ -> Pid ! stop
+        end,
     receive
         {'DOWN', Ref, process, Pid, _} -> ok
     after 5000 ->

@@ -14,6 +14,7 @@
 %% any node; with async it returns once the local replica has it.
 -module(peb_session_mnesia).
 -behaviour(peb_session_store).
+-compile(warn_missing_spec).
 
 -export([table_options/1, table/0]).
 -export([lookup/1, version/1, is_live/1, write/4, touch/2, delete/1, sweep/1, gc/1, size/0]).
@@ -22,6 +23,7 @@
 
 -define(BUCKET_MS, 60000).
 
+-spec table() -> atom().
 table() ->
     peb_session.
 
@@ -32,6 +34,7 @@ table_options(Storage) ->
      {attributes, record_info(fields, peb_session)},
      {index, [#peb_session.bucket]}].
 
+-spec lookup(peb_session_store:id()) -> {binary(), peb_session_store:vsn()}.
 lookup(Id) ->
     Now = peb_session_store:now_ms(),
     case mnesia:dirty_read(peb_session, Id) of
@@ -41,6 +44,7 @@ lookup(Id) ->
             {<<>>, 0}
     end.
 
+-spec version(peb_session_store:id()) -> peb_session_store:vsn().
 version(Id) ->
     Now = peb_session_store:now_ms(),
     case mnesia:dirty_read(peb_session, Id) of
@@ -48,6 +52,7 @@ version(Id) ->
         _ -> 0
     end.
 
+-spec is_live(peb_session_store:id()) -> boolean().
 is_live(Id) ->
     Now = peb_session_store:now_ms(),
     case mnesia:dirty_read(peb_session, Id) of
@@ -55,12 +60,14 @@ is_live(Id) ->
         _ -> false
     end.
 
+-spec write(peb_session_store:id(), binary(), non_neg_integer(), peb_session_store:vsn()) -> ok.
 write(Id, Data, LifetimeS, Vsn) ->
     Now = peb_session_store:now_ms(),
     ExpiresAt = Now + LifetimeS * 1000,
     put_record(#peb_session{id = Id, data = Data, expires_at = ExpiresAt,
                             touched_at = Now, vsn = Vsn, bucket = bucket(ExpiresAt)}).
 
+-spec touch(peb_session_store:id(), non_neg_integer()) -> ok.
 touch(Id, LifetimeS) ->
     Now = peb_session_store:now_ms(),
     case mnesia:dirty_read(peb_session, Id) of
@@ -72,11 +79,14 @@ touch(Id, LifetimeS) ->
             ok
     end.
 
+-spec delete(peb_session_store:id()) -> ok.
 delete(Id) ->
     replicated(fun() -> mnesia:delete({peb_session, Id}) end).
 
 %% The cursor is the first bucket not yet swept; undefined for a leader
 %% that has not swept yet, which then reads the whole table once.
+%% The cursor: undefined, or the first bucket (minute) not yet swept.
+-spec sweep(undefined | non_neg_integer()) -> {non_neg_integer(), non_neg_integer()}.
 sweep(undefined) ->
     Now = peb_session_store:now_ms(),
     Expired = mnesia:dirty_select(peb_session, [{#peb_session{expires_at = '$1', _ = '_'},
@@ -90,6 +100,7 @@ sweep(From) ->
     %% The current bucket is read again next time: it is not over yet.
     {remove(Expired, Now), To}.
 
+-spec gc(non_neg_integer()) -> non_neg_integer().
 gc(MaxLifetimeS) ->
     Now = peb_session_store:now_ms(),
     Oldest = Now - MaxLifetimeS * 1000,
@@ -98,6 +109,7 @@ gc(MaxLifetimeS) ->
                                 [{'orelse', {'=<', '$1', Now}, {'<', '$2', Oldest}}], ['$_']}]),
     delete_objects(Old).
 
+-spec size() -> non_neg_integer().
 size() ->
     mnesia:table_info(peb_session, size).
 

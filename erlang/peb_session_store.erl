@@ -11,6 +11,7 @@
 %% Times are milliseconds of erlang:system_time/1. Ids and data are
 %% binaries, never atoms: they come from the network.
 -module(peb_session_store).
+-compile(warn_missing_spec).
 
 -export([kind/0, use/1, replicated/0, id/0, set_id/1, lookup/1, version/1, is_live/1, write/4, touch/2, delete/1,
          sweep/1, gc/1, size/0, now_ms/0, nonce/0]).
@@ -48,6 +49,7 @@ kind() ->
 use(ets) -> persistent_term:put(?KEY, peb_session_ets);
 use(mnesia) -> persistent_term:put(?KEY, peb_session_mnesia).
 
+-spec impl() -> module().
 impl() ->
     persistent_term:get(?KEY, peb_session_ets).
 
@@ -67,16 +69,27 @@ id() ->
 set_id(Id) ->
     persistent_term:put({?MODULE, id}, Id).
 
+%% The callbacks, of the store in use.
+-spec lookup(id()) -> {binary(), vsn()}.
 lookup(Id) -> (impl()):lookup(Id).
+-spec version(id()) -> vsn().
 version(Id) -> (impl()):version(Id).
+-spec is_live(id()) -> boolean().
 is_live(Id) -> (impl()):is_live(Id).
+-spec write(id(), binary(), non_neg_integer(), vsn()) -> ok.
 write(Id, Data, LifetimeS, Vsn) -> (impl()):write(Id, Data, LifetimeS, Vsn).
+-spec touch(id(), non_neg_integer()) -> ok.
 touch(Id, LifetimeS) -> (impl()):touch(Id, LifetimeS).
+-spec delete(id()) -> ok.
 delete(Id) -> (impl()):delete(Id).
+-spec sweep(term()) -> {non_neg_integer(), term()}.
 sweep(Cursor) -> (impl()):sweep(Cursor).
+-spec gc(non_neg_integer()) -> non_neg_integer().
 gc(MaxLifetimeS) -> (impl()):gc(MaxLifetimeS).
+-spec size() -> non_neg_integer().
 size() -> (impl()):size().
 
+-spec now_ms() -> integer().
 now_ms() ->
     erlang:system_time(millisecond).
 

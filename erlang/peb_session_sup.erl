@@ -4,12 +4,15 @@
 %% first: it starts Mnesia, joins the cluster and loads the table.
 -module(peb_session_sup).
 -behaviour(supervisor).
+-compile(warn_missing_spec).
 
 -export([start_link/0, init/1]).
 
+-spec start_link() -> supervisor:startlink_ret().
 start_link() ->
     supervisor:start_link({local, ?MODULE}, ?MODULE, []).
 
+-spec init([]) -> {ok, {supervisor:sup_flags(), [supervisor:child_spec()]}}.
 init([]) ->
     Kind = peb_session_store:kind(),
     ok = peb_session_store:use(Kind),

@@ -26,12 +26,11 @@
 %% while the leader changes.
 -module(session_handler).
 -behaviour(gen_server).
+-compile(warn_missing_spec).
 
 -export([version/0, start/0, ensure/0, stop/0, stats/0]).
 -export([read/1, write/2, destroy/1, gc/1]).
 -export([start_link/0]).
-%% For peb_session_locks, which counts in this server's state.
--export([count/2]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, terminate/2,
          code_change/3]).
 
@@ -49,26 +48,28 @@
 %% How long a forwarded request is retried while the cluster elects a leader.
 -define(FORWARD_PATIENCE_MS, 30000).
 
--type id() :: binary().
-%% {Nonce, Version read, the store that granted it}
--type token() :: {pos_integer(), non_neg_integer(), term()}.
-%% local: the holder's connection ends here; {via, Front}: at that server.
--type via() :: local | {via, pid()}.
--type lock() :: #{holder := pid(), token := token(), timer := reference(), via := via()}.
--type waiter() :: #{ref := reference(), from := gen_server:from(), holder := pid(),
-                    via := via(), expire_ms := non_neg_integer(), timer := reference()}.
+-type id() :: peb_session_store:id().
+-type token() :: 0 | peb_session_locks:token().
+-type request() :: {read, id(), nolock | {lock, pid(), non_neg_integer(), non_neg_integer()}}
+                 | {write, id(), token(), binary(), non_neg_integer()}
+                 | {touch, id(), token(), non_neg_integer()}
+                 | {release, id(), token()}
+                 | {destroy, id(), token()}
+                 | {gc}
+                 | {exists, id()}.
+-type kind() :: read | write | lock.
+%% A request forwarded to the leader: who asked, what, since when (ms).
+-type forwarded() :: {?LOCKS:from(), peb_session_locks:request(), integer()}.
+-type counter() :: reads | writes | touches | destroys | gcs.
 %% A map of plain data (no funs), so that a newer version of this module,
-%% loaded under a running server, can still read it.
+%% loaded under a running server, can still read it. The lock table is
+%% peb_session_locks' own; the rest is this server's.
 -type state() :: #{version := pos_integer(),
-                   locks := #{id() => lock()},
-                   waiters := #{id() => queue:queue(waiter())},
-                   monitors := #{pid() => {reference(), non_neg_integer()}},
-                   fronts := #{pid() => reference()},
+                   locks := peb_session_locks:table(),
                    watched := #{pid() => reference()},
-                   pending := #{reference() => {gen_server:from(), term(), integer()}},
-                   writing := #{id() => token()},
+                   pending := #{reference() => forwarded()},
                    leader := {node(), reference()} | none,
-                   counters := #{atom() => non_neg_integer()},
+                   counters := #{counter() => non_neg_integer()},
                    sweep_cursor := term(),
                    sweep_timer := reference()}.
 
@@ -147,13 +148,9 @@ gc(MaxLifetime) when ?IS_NAT(MaxLifetime) ->
 init([]) ->
     Counters = maps:from_list([{K, 0} || K <- [reads, writes, touches, destroys, gcs]]),
     {ok, #{version => ?VERSION,
-           locks => #{},
-           waiters => #{},
-           monitors => #{},
-           fronts => #{},
+           locks => ?LOCKS:new(),
            watched => #{},
            pending => #{},
-           writing => #{},
            leader => none,
            counters => Counters,
            sweep_cursor => undefined,
@@ -161,7 +158,7 @@ init([]) ->
 
 %% From is {Pid, Tag} with any Tag (the extension sends the atom peb), so
 %% replies always go through gen_server:reply/2 or {reply, ...}.
--spec handle_call(term(), gen_server:from(), state()) ->
+-spec handle_call(term(), ?LOCKS:from(), state()) ->
           {reply, term(), state()} | {noreply, state()}.
 handle_call(stats, _From, S) ->
     {reply, stats(S), S};
@@ -176,36 +173,29 @@ handle_cast(_Msg, S) ->
     {noreply, S}.
 
 -spec handle_info(term(), state()) -> {noreply, state()}.
-handle_info({forward, Front, Ref, Request}, S) when is_pid(Front), is_reference(Ref) ->
-    From = {Front, {fwd, Ref}},
-    store_safely(From, S, fun() ->
-        {noreply, ?LOCKS:lead(Request, From, {via, Front}, ?LOCKS:watch_front(Front, S))}
-    end);
+handle_info({forward, Front, Ref, Request}, S = #{locks := Locks}) when is_pid(Front), is_reference(Ref) ->
+    {noreply, lead_safely(Request, {Front, {fwd, Ref}}, {via, Front},
+                          S#{locks := ?LOCKS:watch_front(Front, Locks)})};
 handle_info({{fwd, Ref}, Reply}, S = #{pending := Pending}) ->
     case maps:take(Ref, Pending) of
         {{From, _, _}, Rest} ->
-            gen_server:reply(From, Reply),
+            ?LOCKS:reply(From, Reply),
             {noreply, S#{pending := Rest}};
         error ->
             {noreply, S}
     end;
-handle_info({stored, Id, Token, From, Counter, Result}, S) ->
-    {noreply, ?LOCKS:stored(Id, Token, From, Counter, Result, S)};
-handle_info({holder_down, Holder}, S) when is_pid(Holder) ->
-    {noreply, ?LOCKS:holder_down(Holder, S)};
 handle_info(retry_forwards, S) ->
     {noreply, retry_forwards(S)};
-handle_info({wait_timeout, Id, Ref}, S) ->
-    {noreply, ?LOCKS:wait_timeout(Id, Ref, S)};
-handle_info({lock_expired, Id, Token}, S) ->
-    %% A timer that fires after its lock was released carries a stale token.
-    {noreply, ?LOCKS:release(Id, Token, S)};
 handle_info({'DOWN', Ref, process, Pid, _Reason}, S) ->
     {noreply, down(Ref, Pid, S)};
 handle_info(sweep, S) ->
     {noreply, sweep(S#{sweep_timer := schedule_sweep()})};
-handle_info(_Msg, S) ->
-    {noreply, S}.
+handle_info(Msg, S = #{locks := Locks}) ->
+    %% The lock table's timers and writes, and fronts' reports of holders.
+    case ?LOCKS:message(Msg, Locks) of
+        {ok, Next} -> {noreply, S#{locks := Next}};
+        ignore -> {noreply, S}
+    end.
 
 -spec terminate(term(), state()) -> ok.
 terminate(_Reason, _S) ->
@@ -219,6 +209,7 @@ code_change(_OldVsn, S, _Extra) ->
 %% Requests
 
 %% read: served here. write: changes the store, here. lock: goes to the leader.
+-spec kind(term()) -> kind() | badarg.
 kind({read, Id, nolock}) when is_binary(Id) -> read;
 kind({read, Id, {lock, Holder, WaitMs, ExpireMs}})
   when is_binary(Id), is_pid(Holder), ?IS_NAT(WaitMs), ?IS_NAT(ExpireMs) -> lock;
@@ -231,6 +222,7 @@ kind({gc}) -> write;
 kind({exists, Id}) when is_binary(Id) -> read;
 kind(_) -> badarg.
 
+-spec by_token(token()) -> write | lock.
 by_token(0) -> write;
 by_token(_) -> lock.
 
@@ -238,14 +230,28 @@ by_token(_) -> lock.
 %% restarted after a partition): the request then fails, with a reply that
 %% sends PHP to another node, and the server (its locks) stays up. Every
 %% store call comes before its request's reply, so there is no second one.
+-spec store_safely(?LOCKS:from(), state(), fun(() -> Result)) -> Result | {noreply, state()}
+          when Result :: {reply, term(), state()} | {noreply, state()}.
 store_safely(From, S, Serve) ->
     try Serve()
     catch
-        exit:{aborted, _} ->
-            gen_server:reply(From, {error, not_ready}),
-            {noreply, S}
+        exit:{aborted, _} -> {noreply, not_ready(From, S)}
     end.
 
+%% The same for a request that this server leads.
+-spec lead_safely(peb_session_locks:request(), ?LOCKS:from(), peb_session_locks:via(), state()) -> state().
+lead_safely(Request, From, Via, S) ->
+    try lead(Request, From, Via, S)
+    catch
+        exit:{aborted, _} -> not_ready(From, S)
+    end.
+
+not_ready(From, S) ->
+    ?LOCKS:reply(From, {error, not_ready}),
+    S.
+
+-spec serve(kind(), request(), ?LOCKS:from(), state()) ->
+          {reply, term(), state()} | {noreply, state()}.
 serve(Kind, Request, From, S) ->
     case peb_session_cluster:status() of
         not_ready -> {reply, {error, not_ready}, S};
@@ -255,6 +261,7 @@ serve(Kind, Request, From, S) ->
         Unavailable -> {reply, {error, Unavailable}, S}
     end.
 
+-spec unlocked(request(), state()) -> term().
 unlocked({read, Id, nolock}, _S) ->
     {Data, _} = ?STORE:lookup(Id),
     {ok, Data, 0};
@@ -284,12 +291,19 @@ count_write(_, S) -> S.
 %%--------------------------------------------------------------------
 %% To the leader
 
+%% This server leads: the lock table serves the request.
+-spec lead(peb_session_locks:request(), ?LOCKS:from(), peb_session_locks:via(), state()) -> state().
+lead(Request, From, Via, S = #{locks := Locks}) ->
+    S#{locks := ?LOCKS:lead(Request, From, Via, Locks)}.
+
+
+-spec route(peb_session_locks:request(), ?LOCKS:from(), state()) -> state().
 route(Request, From, S) ->
     case peb_session_cluster:leader() of
         Node when Node =:= node() ->
-            ?LOCKS:lead(Request, From, local, S);
+            lead(Request, From, local, S);
         undefined ->
-            gen_server:reply(From, {error, no_leader}),
+            ?LOCKS:reply(From, {error, no_leader}),
             S;
         Node ->
             forward(Node, Request, From, erlang:monotonic_time(millisecond), S)
@@ -297,6 +311,7 @@ route(Request, From, S) ->
 
 %% The holder's connection ends here, so this server watches it for the
 %% leader, which cannot reach it.
+-spec forward(node(), peb_session_locks:request(), ?LOCKS:from(), integer(), state()) -> state().
 forward(Node, Request, From, Since, S0) ->
     S = watch_holder(Request, follow_leader(Node, S0)),
     Ref = make_ref(),
@@ -331,7 +346,7 @@ retry_forwards(S0 = #{pending := Pending}) ->
     Now = erlang:monotonic_time(millisecond),
     {Expired, Live} = lists:partition(fun({_, _, Since}) -> Now - Since > ?FORWARD_PATIENCE_MS end,
                                       maps:values(Pending)),
-    [gen_server:reply(From, {error, no_leader}) || {From, _, _} <- Expired],
+    [?LOCKS:reply(From, {error, no_leader}) || {From, _, _} <- Expired],
     S = S0#{pending := #{}},
     case peb_session_cluster:leader() of
         undefined when Live =:= [] ->
@@ -346,23 +361,15 @@ retry_forwards(S0 = #{pending := Pending}) ->
     end.
 
 redispatch(Node, From, Request, _Since, S) when Node =:= node() ->
-    {noreply, Next} = store_safely(From, S, fun() -> {noreply, ?LOCKS:lead(Request, From, local, S)} end),
-    Next;
+    lead_safely(Request, From, local, S);
 redispatch(Node, From, Request, Since, S) ->
     forward(Node, Request, From, Since, S).
 
 %%--------------------------------------------------------------------
 %% Monitors that fired
 
-down(Ref, Pid, S = #{monitors := Monitors, fronts := Fronts, watched := Watched, leader := Leader}) ->
-    S1 = case Monitors of
-             #{Pid := {Ref, _}} -> ?LOCKS:holder_down(Pid, S);
-             _ -> S
-         end,
-    S2 = case Fronts of
-             #{Pid := Ref} -> ?LOCKS:front_down(Pid, S1);
-             _ -> S1
-         end,
+down(Ref, Pid, S = #{locks := Locks, watched := Watched, leader := Leader}) ->
+    S2 = S#{locks := ?LOCKS:down(Ref, Pid, Locks)},
     S3 = case Watched of
              #{Pid := Ref} -> tell_leader_holder_down(Pid, S2#{watched := maps:remove(Pid, Watched)});
              _ -> S2
@@ -395,15 +402,21 @@ sweep(S = #{sweep_cursor := Cursor}) ->
 schedule_sweep() ->
     erlang:send_after(application:get_env(peb_session, sweep_interval_ms, 60000), self(), sweep).
 
+-spec count(counter(), state()) -> state().
 count(Key, S = #{counters := C}) ->
     S#{counters := maps:update_with(Key, fun(N) -> N + 1 end, 1, C)}.
 
-stats(#{locks := Locks, waiters := Waiters, monitors := Monitors, counters := C,
-        fronts := Fronts, watched := Watched, pending := Pending}) ->
-    C#{sessions => ?STORE:size(),
-       locks => map_size(Locks),
-       waiters => lists:sum([queue:len(Q) || Q <- maps:values(Waiters)]),
-       monitors => map_size(maps:filter(fun(_, {_, N}) -> N > 0 end, Monitors)),
-       watched => map_size(Monitors) + map_size(Watched),
-       forwarded => map_size(Pending),
-       fronts => map_size(Fronts)}.
+%% The lock table's counts add to this server's own (reads and writes
+%% under a lock are counted there).
+-spec stats(state()) -> #{atom() => non_neg_integer()}.
+stats(#{locks := Locks, counters := C, watched := Watched, pending := Pending}) ->
+    L = #{monitored := Monitored} = ?LOCKS:stats(Locks),
+    Counters = maps:fold(fun(K, N, Acc) -> maps:update_with(K, fun(M) -> M + N end, N, Acc) end,
+                         C, maps:with([reads, writes, touches, destroys], L)),
+    Counters#{sessions => ?STORE:size(),
+              locks => maps:get(locks, L),
+              waiters => maps:get(waiters, L),
+              monitors => maps:get(monitors, L),
+              watched => Monitored + map_size(Watched),
+              forwarded => map_size(Pending),
+              fronts => maps:get(fronts, L)}.

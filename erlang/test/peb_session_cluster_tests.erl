@@ -4,6 +4,7 @@
 %% private epmd). Requests are sent as the extension sends them, raw
 %% gen_server calls to session_handler on one node or another.
 -module(peb_session_cluster_tests).
+-compile(warn_missing_spec).
 
 -export([cluster_test_/0]).
 
@@ -21,6 +22,7 @@
              end
          end)()).
 
+-spec cluster_test_() -> term().
 cluster_test_() ->
     case node() of
         nonode@nohost ->
@@ -63,11 +65,18 @@ start_cluster() ->
     Peers.
 
 stop_cluster(Peers) ->
-    [catch peer:stop(P) || {P, _} <- Peers],
-    ok.
+    lists:foreach(fun({P, _}) -> stop_peer(P) end, Peers).
+
+%% A test may have stopped it already.
+stop_peer(P) ->
+    try
+        peer:stop(P)
+    catch
+        _:_ -> ok
+    end.
 
 ready(Node, Running) ->
-    case catch erpc:call(Node, peb_session, status, []) of
+    case answer(fun() -> status(Node) end) of
         #{status := ok, running := R, copy := C} -> length(R) =:= Running andalso C =/= unknown;
         _ -> false
     end.
@@ -187,11 +196,19 @@ stats(Node) ->
 
 no_locks() ->
     [wait_until(fun() ->
-         case catch stats(N) of
+         case answer(fun() -> stats(N) end) of
              #{locks := 0, waiters := 0, forwarded := 0} -> true;
              _ -> false
          end
      end) || N <- nodes()].
+
+%% What Fun returns, or the exception of a node that is not there (yet).
+answer(Fun) ->
+    try
+        Fun()
+    catch
+        Class:Reason -> {Class, Reason}
+    end.
 
 wait_until(Fun) ->
     wait_until(Fun, 300).

@@ -3,6 +3,7 @@
 %% fresh tree (and so an empty table); the lock scenarios also run one after
 %% the other in one server, which must then hold no lock, wait or monitor.
 -module(session_handler_tests).
+-compile(warn_missing_spec).
 
 -export([each_test_/0, lock_scenarios_in_one_server_test_/0]).
 
@@ -28,6 +29,7 @@
 %%--------------------------------------------------------------------
 %% Fixtures
 
+-spec each_test_() -> term().
 each_test_() ->
     {foreach, fun setup/0, fun cleanup/1,
      [fun version_and_ensure/0,
@@ -50,6 +52,7 @@ each_test_() ->
       fun takes_over_the_2009_store/0
       | lock_scenarios()]}.
 
+-spec lock_scenarios_in_one_server_test_() -> term().
 lock_scenarios_in_one_server_test_() ->
     {setup, fun setup/0, fun cleanup/1,
      {inorder, lock_scenarios() ++ [fun no_leak_after_all/0]}}.
@@ -213,7 +216,7 @@ start_from_short_lived_process() ->
     ok = ?S:stop(),
     ?assertEqual(undefined, whereis(peb_session_sup)),
     %% Were the tree linked to its starter, this exit would take it down.
-    {Pid, Ref} = spawn_monitor(fun() -> ok = ?S:start(), exit(done) end),
+    {Pid, Ref} = spawn_monitor(fun start_and_exit/0),
     receive {'DOWN', Ref, process, Pid, Reason} -> ?assertEqual(done, Reason) end,
     timer:sleep(50),
     Sup = whereis(peb_session_sup),
@@ -225,7 +228,12 @@ start_from_short_lived_process() ->
 concurrent_starts() ->
     ok = ?S:stop(),
     Parent = self(),
-    Pids = [spawn(fun() -> Parent ! {self(), catch ?S:start()} end) || _ <- lists:seq(1, 20)],
+    Start = fun() ->
+                try ?S:start()
+                catch Class:Reason -> {Class, Reason}
+                end
+            end,
+    Pids = [spawn(fun() -> Parent ! {self(), Start()} end) || _ <- lists:seq(1, 20)],
     ?assertEqual([ok || _ <- Pids], [receive {P, R} -> R after 5000 -> timeout end || P <- Pids]),
     ?assert(is_pid(whereis(peb_session_sup))),
     ?assertMatch(#{sessions := 0}, ?S:stats()).
@@ -274,9 +282,9 @@ takes_over_the_2009_store() ->
     Parent = self(),
     Now = erlang:system_time(second),
     Legacy = spawn(fun() ->
-        register(?S, self()),
-        ets:new(?S, [named_table, public, set]),
-        ets:insert(?S, [{<<"old">>, <<"kept">>, Now}, {<<"older">>, <<"gone">>, Now - 2000}]),
+        true = register(?S, self()),
+        ?S = ets:new(?S, [named_table, public, set]),
+        true = ets:insert(?S, [{<<"old">>, <<"kept">>, Now}, {<<"older">>, <<"gone">>, Now - 2000}]),
         Parent ! ready,
         receive stop -> ok end
     end),
@@ -500,9 +508,16 @@ check(Value, Value, _Expr, _Line) ->
 check(Value, Expected, Expr, Line) ->
     fail({assertEqual_failed, Expected}, Expr, Value, Line).
 
+-spec fail(term(), string(), term(), pos_integer()) -> no_return().
 fail(What, Expr, Value, Line) ->
     erlang:error({What, [{module, ?MODULE}, {line, Line},
                          {expression, Expr}, {value, Value}]}).
+
+%% A starter that ends as soon as it started the tree.
+-spec start_and_exit() -> no_return().
+start_and_exit() ->
+    ok = ?S:start(),
+    exit(done).
 
 %% The supervisor reports the crash we cause on purpose; keep it out of the output.
 quietly(Fun) ->
