@@ -2,7 +2,7 @@
 Replicated store: the node PHP uses is killed with kill -9 during a load of session cycles; every session stays readable, requests fail for at most the timeout, 4 processes x 250 increments end at exactly 1,000; the node restarts, rejoins and serves what was written while it was down
 --FILE--
 <?php
-require __DIR__ . '/cluster.inc';
+require __DIR__ . '/../scripts/lib/php/cluster.php';
 ob_start();
 $prefix = 'fo' . getmypid() . '_';
 $pids = start_cluster($prefix);

@@ -2,7 +2,7 @@
 peb_pconnect: one link per process reused by every request (PHP's built-in server); peb_connect's links close with their request
 --FILE--
 <?php
-require __DIR__ . '/node.inc';
+require __DIR__ . '/../scripts/lib/php/node.php';
 $root = sys_get_temp_dir() . '/peb-srv-' . getmypid();
 @mkdir($root);
 file_put_contents("$root/index.php", <<<'PHP'

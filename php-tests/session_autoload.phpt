@@ -2,7 +2,7 @@
 Native save handler: the server is installed into a stock node (autoload), upgraded over an older version, and refused with a clear warning when autoload is off
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 
 function stock_node(string $name, string $pa = ''): int

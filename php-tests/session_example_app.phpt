@@ -2,7 +2,7 @@
 The example app (examples/session_app) under PHP's built-in web server, sessions in the node through php.ini settings alone: visits count, login regenerates the id, logout destroys
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 $sock = stream_socket_server('tcp://127.0.0.1:0');
 $port = (int) substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
 fclose($sock);

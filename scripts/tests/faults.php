@@ -1,11 +1,11 @@
 <?php
 // The faults of the README's reliability section, each made for real
 // against nodes this script starts (on 127.0.0.1, under the private epmd of
-// scripts/test-env) and stops by pid; prints one row per fault: what was
+// scripts/lib/test-env.sh) and stops by pid; prints one row per fault: what was
 // done, what is expected, what was seen, and PASS or FAIL. Run by
-// scripts/faults, which exits non-zero when a row fails.
-require __DIR__ . '/../php-tests/session.inc';
-require __DIR__ . '/../php-tests/fake_node.inc';
+// scripts/tests/faults, which exits non-zero when a row fails.
+require __DIR__ . '/../lib/php/session.php';
+require __DIR__ . '/../lib/php/fake_node.php';
 
 $rows = [];
 $nil = peb_encode('[]', [[]]);

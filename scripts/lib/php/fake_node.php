@@ -2,7 +2,7 @@
 // A malicious node (target/release/peb_fake_node) for the tests: it
 // registers with the private epmd, completes the handshake on 127.0.0.1,
 // then misbehaves as its mode says. Started and stopped by pid.
-require_once __DIR__ . '/node.inc';
+require_once __DIR__ . '/node.php';
 
 /** Starts the fake node `$name@127.0.0.1` in `$mode`; returns [proc, pipes] once it is registered. */
 function start_fake_node(string $name, string $mode, ?string $answer_as = null): array

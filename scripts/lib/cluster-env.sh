@@ -1,4 +1,4 @@
-# Sourced after scripts/test-env: start_cluster PREFIX STORAGE DIR starts a
+# Sourced after scripts/lib/test-env.sh: start_cluster PREFIX STORAGE DIR starts a
 # three-node Mnesia session cluster (<PREFIX>1..3@localhost, short names)
 # on 127.0.0.1 under the same private epmd and cookie, formed with the
 # documented commands (peb_session:create/1, peb_session:join/2), each

@@ -1,7 +1,7 @@
 <?php
 // Helpers for tests that need a node of their own (to kill, restart or tune
 // it): started on 127.0.0.1 with the test cookie, under the private epmd of
-// scripts/test-env, and stopped by pid.
+// scripts/lib/test-env.sh, and stopped by pid.
 
 function test_node(): string { return getenv('PEB_TEST_NODE'); }
 function test_cookie(): string { return getenv('PEB_TEST_COOKIE'); }

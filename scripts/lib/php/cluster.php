@@ -1,10 +1,10 @@
 <?php
 // Helpers for tests of the replicated store: a cluster of three Erlang
 // nodes with short names (`<prefix>N@localhost`) on 127.0.0.1, under the
-// private epmd of scripts/test-env, each with its own Mnesia directory,
+// private epmd of scripts/lib/test-env.sh, each with its own Mnesia directory,
 // formed with the documented commands (peb_session:create/1 and join/2),
 // and stopped by pid.
-require_once __DIR__ . '/session.inc';
+require_once __DIR__ . '/session.php';
 
 function cluster_node(string $prefix, int $n): string { return "$prefix$n@localhost"; }
 
