@@ -87,7 +87,7 @@ echo "sessions written before the kill, readable after: $readable of 200\n";
 
 // Node 1 comes back with the join command, and serves the counter written
 // while it was down.
-$pids[1] = start_cluster_node($prefix, 1, sprintf("peb_session:join('%s', ram)", $nodes[2]));
+$pids[1] = start_cluster_node($prefix, 1, 'ram', [$nodes[2]]);
 var_dump(wait_cluster($nodes, 3));
 ini_set('session.save_path', $nodes[1]);
 $_SESSION = [];

@@ -1,54 +1,28 @@
-# Sourced by scripts/test: a private epmd and a stock Erlang node for the
-# tests, on 127.0.0.1 only, with a random cookie; both stopped by pid on exit.
-# Exports what the tests read: ERL_EPMD_PORT, PEB_TEST_NODE, PEB_TEST_COOKIE,
-# PEB_EBIN (compiled erlang/ modules), PEB_EXTENSION (the built library).
-# PEB_NODE_FLAGS, when set, adds emulator flags to the node (bench/run uses it).
+# Sourced by scripts/test and the scripts that run against a node (faults,
+# bench, dev tools): an environment of the library (scripts/lib/env.sh) in
+# a temp dir, its private epmd and a stock Erlang node for the tests, on
+# 127.0.0.1 only, with a random cookie; on exit every server started in it
+# (by these scripts or by the tests, through scripts/lib/peb-env) is
+# stopped by pid, and the dir removed. Exports what the tests read:
+# ERL_EPMD_PORT, PEB_ENV_DIR, PEB_TEST_NODE, PEB_TEST_COOKIE, PEB_EBIN
+# (compiled erlang/ modules), PEB_EXTENSION (the built library).
+# start_cluster PREFIX ram|disc DIR: a three-node cluster beside it
+# (<PREFIX>1..3@localhost), serving; exports PEB_CLUSTER_PATH.
 
-export ERL_EPMD_PORT=$((20000 + RANDOM % 20000))
-export ERL_EPMD_ADDRESS=127.0.0.1
-export PEB_TEST_COOKIE="c$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-export PEB_TEST_NODE="pebtest_$$@127.0.0.1"
-export PEB_EBIN="$(pwd)/erlang/ebin"
-export PEB_EXTENSION="$(pwd)/target/release/libpeb.so"
-export ERL_CRASH_DUMP_SECONDS=0
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+export PEB_EBIN PEB_EXTENSION
+peb_env_init "$(mktemp -d "${TMPDIR:-/tmp}/peb-env.XXXXXX")"
+PEB_TEST_COOKIE=$(peb_env_cookie)
+export PEB_TEST_COOKIE PEB_TEST_NODE="pebtest_$$@127.0.0.1"
 
-test_pids=()
-# A node ignores SIGTERM while it boots: after 5 s, SIGKILL.
 stop_test_env() {
-  for p in "${test_pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for _ in $(seq 50); do
-    alive=0
-    for p in "${test_pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1 || true; done
-    [ "$alive" -eq 0 ] && break
-    sleep 0.1
-  done
-  for p in "${test_pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  peb_env_stop_all
+  rm -rf "$PEB_ENV_DIR"
 }
 trap stop_test_env EXIT
 
-# A random port may be taken (the machine is shared): another one then.
-for _ in $(seq 10); do
-  epmd -address 127.0.0.1 -port "$ERL_EPMD_PORT" >/dev/null 2>&1 &
-  epmd_pid=$!
-  for _ in $(seq 50); do
-    kill -0 "$epmd_pid" 2>/dev/null || break
-    epmd -port "$ERL_EPMD_PORT" -names >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  if kill -0 "$epmd_pid" 2>/dev/null; then
-    test_pids+=("$epmd_pid")
-    break
-  fi
-  wait "$epmd_pid" 2>/dev/null || true
-  export ERL_EPMD_PORT=$((20000 + RANDOM % 20000))
-done
+start_cluster() {   # PREFIX ram|disc DIR
+  peb_env_cluster "$2" "$3" "${1}1@localhost" "${1}2@localhost" "${1}3@localhost"
+}
 
-# `erl` execs beam.smp, so $! is the node's own pid.
-erl -name "$PEB_TEST_NODE" -setcookie "$PEB_TEST_COOKIE" -noshell -noinput -start_epmd false \
-  -kernel inet_dist_use_interface '{127,0,0,1}' -pa "$PEB_EBIN" \
-  -eval 'session_handler:start(), peb_echo:start()' ${PEB_NODE_FLAGS:-} >/dev/null 2>&1 &
-test_pids+=($!)
-for _ in $(seq 100); do
-  epmd -port "$ERL_EPMD_PORT" -names 2>/dev/null | grep -q "name ${PEB_TEST_NODE%@*} " && break
-  sleep 0.1
-done
+peb_env_epmd && peb_env_node "$PEB_TEST_NODE" -eval 'session_handler:start(), peb_echo:start()'

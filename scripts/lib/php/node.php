@@ -1,76 +1,92 @@
 <?php
-// Helpers for tests that need a node of their own (to kill, restart or tune
-// it): started on 127.0.0.1 with the test cookie, under the private epmd of
-// scripts/lib/test-env.sh, and stopped by pid.
+// The environment library (scripts/lib/peb-env) from PHP, for the tests
+// and the scripts that need nodes of their own (to kill, restart or tune):
+// nodes on 127.0.0.1 under the private epmd and cookie of the environment
+// scripts/lib/test-env.sh made, started and stopped by pid through the
+// library; free ports; PHP's built-in web server stopped by pid.
 
 function test_node(): string { return getenv('PEB_TEST_NODE'); }
 function test_cookie(): string { return getenv('PEB_TEST_COOKIE'); }
 
-function epmd_names(): string
+/**
+ * Runs `peb-env $args` (a shell fragment: the arguments are escaped by the
+ * caller); returns its "KEY VALUE" lines as [[key, value], ...]. Its
+ * errors go to the test's output.
+ */
+function peb_env(string $args): array
 {
-    return (string) shell_exec('epmd -port ' . (int) getenv('ERL_EPMD_PORT') . ' -names 2>/dev/null');
+    $out = (string) shell_exec(escapeshellarg(__DIR__ . '/../peb-env') . " $args 2>&1");
+    $lines = [];
+    foreach (explode("\n", trim($out)) as $line) {
+        if ($line === '') {
+            continue;
+        }
+        if (!preg_match('/^(pid|port) (\d+)$/', $line, $m)) {
+            echo "$line\n";
+            continue;
+        }
+        $lines[] = [$m[1], (int) $m[2]];
+    }
+    return $lines;
 }
 
-/** Starts `erl -name $name@127.0.0.1 $args` (output to `$log`); returns its pid once registered with epmd. */
-function start_node(string $name, string $args = '', string $log = '/dev/null'): int
+/** The first value of `$key` in peb_env()'s lines (0 when missing). */
+function peb_env_value(array $lines, string $key): int
 {
-    $cmd = sprintf(
-        'exec erl -name %s@127.0.0.1 -setcookie %s -noshell -noinput -start_epmd false '
-        . "-kernel inet_dist_use_interface '{127,0,0,1}' -pa %s %s >%s 2>&1",
-        $name, escapeshellarg(test_cookie()), escapeshellarg(getenv('PEB_EBIN')), $args, escapeshellarg($log)
-    );
-    return run_node($cmd, $name);
+    foreach ($lines as [$k, $v]) {
+        if ($k === $key) {
+            return $v;
+        }
+    }
+    return 0;
+}
+
+/** A free port on 127.0.0.1. */
+function free_port(): int { return peb_env_value(peb_env('port'), 'port'); }
+
+function epmd_names(): string { return (string) shell_exec(escapeshellarg(__DIR__ . '/../peb-env') . ' epmd names'); }
+
+/**
+ * Starts the node `$name@127.0.0.1` with `$args` (emulator flags, a shell
+ * fragment) and its output in `$log`; `$stock`: without peb's modules on
+ * its code path. Returns its pid once epmd knows it.
+ */
+function start_node(string $name, string $args = '', string $log = '/dev/null', bool $stock = false): int
+{
+    $opts = ($stock ? '--stock ' : '') . '--log ' . escapeshellarg($log);
+    return remember_node(peb_env_value(peb_env("node start " . escapeshellarg("$name@127.0.0.1") . " $opts -- $args"), 'pid'));
 }
 
 /**
- * Runs a node's command line; returns its pid once epmd knows `$name`. The
- * node is remembered for stop_node(), and a test that dies midway still
- * stops the nodes it started.
+ * Remembers a node for stop_node(): a test that dies midway still stops
+ * the nodes it started.
  */
-function run_node(string $cmd, string $name): int
+function remember_node(int $pid): int
 {
-    $proc = proc_open($cmd, [], $pipes);
-    $pid = proc_get_status($proc)['pid'];
-    for ($i = 0; $i < 100 && !str_contains(epmd_names(), "name $name "); $i++) {
-        usleep(100_000);
-    }
     if (!isset($GLOBALS['__nodes'])) {
+        $GLOBALS['__nodes'] = [];
         register_shutdown_function(function () {
-            foreach (array_keys($GLOBALS['__nodes'] ?? []) as $left) {
-                shell_exec(sprintf('kill -9 %d 2>/dev/null', $left));
-                proc_close($GLOBALS['__nodes'][$left]);
+            foreach (array_keys($GLOBALS['__nodes']) as $left) {
+                peb_env("stop $left 9");
             }
         });
     }
-    $GLOBALS['__nodes'][$pid] = $proc;
+    if ($pid > 0) {
+        $GLOBALS['__nodes'][$pid] = true;
+    }
     return $pid;
 }
 
 /**
- * Stops a node started by start_node() and waits until it is gone and epmd
- * forgot it. A node ignores a SIGTERM that arrives while it boots, so the
- * signal is repeated, and after 3 s it becomes SIGKILL.
+ * Stops a node started by start_node() (by pid) and returns once it is
+ * gone and epmd forgot it: `$signal` (repeated: a node ignores a SIGTERM
+ * that arrives while it boots), SIGKILL after 5 s. `$name` is the node's
+ * name before the @ (the library knows it by its pid).
  */
 function stop_node(int $pid, string $name, int $signal = 15): void
 {
-    $proc = $GLOBALS['__nodes'][$pid] ?? null;
-    for ($i = 0; $i < 60; $i++) {
-        $running = $proc ? proc_get_status($proc)['running'] : file_exists("/proc/$pid");
-        if (!$running) {
-            break;
-        }
-        if ($i % 5 === 0) {
-            shell_exec(sprintf('kill -%d %d 2>/dev/null', $i >= 30 ? 9 : $signal, $pid));
-        }
-        usleep(100_000);
-    }
-    for ($i = 0; $i < 100 && str_contains(epmd_names(), "name $name "); $i++) {
-        usleep(50_000);
-    }
-    if ($proc) {
-        proc_close($proc);
-        unset($GLOBALS['__nodes'][$pid]);
-    }
+    peb_env(sprintf('stop %d %d', $pid, $signal));
+    unset($GLOBALS['__nodes'][$pid]);
 }
 
 function ms_since(int $t0): int { return intdiv(hrtime(true) - $t0, 1_000_000); }
