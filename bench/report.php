@@ -27,7 +27,7 @@ $versions = [
     'memcached' => sh('memcached -V'),
     'php-memcached' => sh('php -n -d extension=igbinary -d extension=msgpack -d extension=memcached -r "echo phpversion(\'memcached\');"'),
     'nginx' => preg_replace('/.*nginx\//', '', sh('nginx -v')),
-    'php-fpm' => first_line(sh('php-fpm8.2 -v')),
+    'php-fpm' => first_line(sh(sh(escapeshellarg(__DIR__ . '/../scripts/lib/peb-env') . ' fpm-bin') . ' -v')),
     'wrk' => first_line(sh('wrk -v')),
 ];
 

@@ -2,7 +2,7 @@
 Replicated store with disc_copies: the whole cluster is stopped and started again with the same commands, and the sessions are still there
 --FILE--
 <?php
-require __DIR__ . '/cluster.inc';
+require __DIR__ . '/../scripts/lib/php/cluster.php';
 ob_start();
 $prefix = 'disc' . getmypid() . '_';
 $pids = start_cluster($prefix, 'disc');

@@ -2,7 +2,7 @@
 Replicated store: the node PHP uses is killed with kill -9 during a load of session cycles; every session stays readable, requests fail for at most the timeout, 4 processes x 250 increments end at exactly 1,000; the node restarts, rejoins and serves what was written while it was down
 --FILE--
 <?php
-require __DIR__ . '/cluster.inc';
+require __DIR__ . '/../scripts/lib/php/cluster.php';
 ob_start();
 $prefix = 'fo' . getmypid() . '_';
 $pids = start_cluster($prefix);
@@ -87,7 +87,7 @@ echo "sessions written before the kill, readable after: $readable of 200\n";
 
 // Node 1 comes back with the join command, and serves the counter written
 // while it was down.
-$pids[1] = start_cluster_node($prefix, 1, sprintf("peb_session:join('%s', ram)", $nodes[2]));
+$pids[1] = start_cluster_node($prefix, 1, 'ram', [$nodes[2]]);
 var_dump(wait_cluster($nodes, 3));
 ini_set('session.save_path', $nodes[1]);
 $_SESSION = [];

@@ -2,7 +2,7 @@
 Replicated store in a network partition (erlang:disconnect_node/1, reconnection refused): the node cut off refuses changes, PHP moves to a node of the majority, which goes on; once the partition heals the node cut off takes the majority's sessions
 --FILE--
 <?php
-require __DIR__ . '/cluster.inc';
+require __DIR__ . '/../scripts/lib/php/cluster.php';
 ob_start();
 $prefix = 'part' . getmypid() . '_';
 $pids = start_cluster($prefix);

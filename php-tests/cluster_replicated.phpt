@@ -2,7 +2,7 @@
 Replicated store: a three-node Mnesia cluster formed with one command per node; 1,000 sessions written through one node are readable through each of the others, and a lock taken through one node holds on the others
 --FILE--
 <?php
-require __DIR__ . '/cluster.inc';
+require __DIR__ . '/../scripts/lib/php/cluster.php';
 ob_start();
 $prefix = 'rep' . getmypid() . '_';
 $pids = start_cluster($prefix);

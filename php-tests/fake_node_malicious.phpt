@@ -2,8 +2,8 @@
 A malicious node (malformed frames, wrong lengths, truncated terms, stray control messages, silence): every call returns an error within its timeout, the process never crashes
 --FILE--
 <?php
-require __DIR__ . '/fake_node.inc';
-require_once __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/fake_node.php';
+require_once __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 $timeout = 600;
 $errors = [];

@@ -2,7 +2,7 @@
 php.ini defaults: peb_connect() with arguments left out uses peb.default_nodename, peb.default_cookie, and ~/.erlang.cookie when the cookie setting is empty
 --FILE--
 <?php
-require __DIR__ . '/node.inc';
+require __DIR__ . '/../scripts/lib/php/node.php';
 $nil = peb_encode('[]', [[]]);
 ini_set('peb.default_nodename', test_node());
 ini_set('peb.default_cookie', test_cookie());

@@ -2,7 +2,7 @@
 Links: wrong cookie, unknown node, bad names and bad arguments fail clearly, never showing the cookie
 --FILE--
 <?php
-require __DIR__ . '/node.inc';
+require __DIR__ . '/../scripts/lib/php/node.php';
 $node = test_node();
 $secret = test_cookie();
 ob_start();

@@ -2,7 +2,7 @@
 Fork safety: a process forked after links were made gets its own runtime and links; the parent's keep working
 --FILE--
 <?php
-require __DIR__ . '/node.inc';
+require __DIR__ . '/../scripts/lib/php/node.php';
 $nil = peb_encode('[]', [[]]);
 $p = peb_pconnect(test_node(), test_cookie(), 2000);
 $l = peb_connect(test_node(), test_cookie(), 2000);

@@ -2,7 +2,7 @@
 Links: an idle persistent link survives 12 s against a node with net_ticktime 4 (ticks are answered in the background)
 --FILE--
 <?php
-require __DIR__ . '/node.inc';
+require __DIR__ . '/../scripts/lib/php/node.php';
 $name = 'pebtick_' . getmypid();
 $node = "$name@127.0.0.1";
 $nil = peb_encode('[]', [[]]);

@@ -2,7 +2,7 @@
 peb_receive's mailbox keeps at most 4096 messages; beyond, new ones are dropped
 --FILE--
 <?php
-require __DIR__ . '/node.inc';
+require __DIR__ . '/../scripts/lib/php/node.php';
 $l = peb_connect(test_node(), test_cookie());
 // The echo process answers each {Pid, I} with {echo, EchoPid, I} to our pid.
 for ($i = 0; $i < 5000; $i++) {

@@ -2,7 +2,7 @@
 Links: messages both ways through a registered process, send by pid, rpc_to answered through receive, receive timeout
 --FILE--
 <?php
-require __DIR__ . '/node.inc';
+require __DIR__ . '/../scripts/lib/php/node.php';
 $l = peb_connect(test_node(), test_cookie());
 
 // {self(), hello} to the registered echo process; it answers {echo, Pid, hello}.

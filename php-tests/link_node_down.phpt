@@ -2,7 +2,7 @@
 Links: a node killed in the middle of a call fails the call at once; a persistent link is replaced unseen after the node restarts
 --FILE--
 <?php
-require __DIR__ . '/node.inc';
+require __DIR__ . '/../scripts/lib/php/node.php';
 $name = 'pebdown_' . getmypid();
 $node = "$name@127.0.0.1";
 $nil = peb_encode('[]', [[]]);

@@ -2,7 +2,7 @@
 peb_pconnect: one link per process reused by every request (PHP's built-in server); peb_connect's links close with their request
 --FILE--
 <?php
-require __DIR__ . '/node.inc';
+require __DIR__ . '/../scripts/lib/php/node.php';
 $root = sys_get_temp_dir() . '/peb-srv-' . getmypid();
 @mkdir($root);
 file_put_contents("$root/index.php", <<<'PHP'
@@ -20,9 +20,7 @@ echo json_encode([
     'hidden' => count(peb_decode(peb_rpc('erlang', 'nodes', peb_encode('[~a]', [['hidden']]), $p))[0]),
 ]);
 PHP);
-$sock = stream_socket_server('tcp://127.0.0.1:0');
-$port = (int) substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
-fclose($sock);
+$port = free_port();
 $srv = proc_open(
     [PHP_BINARY, '-n', '-d', 'extension=' . getenv('PEB_EXTENSION'), '-S', "127.0.0.1:$port", '-t', $root],
     [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']],

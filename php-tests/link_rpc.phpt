@@ -2,7 +2,7 @@
 Links: connect, rpc, badrpc as data, the default link, two links at once, linkinfo, close
 --FILE--
 <?php
-require __DIR__ . '/node.inc';
+require __DIR__ . '/../scripts/lib/php/node.php';
 $node = test_node();
 $l = peb_connect($node, test_cookie(), 2000);
 var_dump(get_resource_type($l), peb_errorno(), peb_error());

@@ -2,7 +2,7 @@
 peb_rpc: times out after peb.default_timeout (set at run time), and the late reply is never taken by the next call
 --FILE--
 <?php
-require __DIR__ . '/node.inc';
+require __DIR__ . '/../scripts/lib/php/node.php';
 $l = peb_connect(test_node(), test_cookie());
 ini_set('peb.default_timeout', '300');
 $t0 = hrtime(true);

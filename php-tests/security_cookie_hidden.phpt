@@ -5,7 +5,7 @@ log_errors=1
 display_errors=1
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 $cookie = test_cookie();
 $wrong = 'WRONG' . bin2hex(random_bytes(8));
 $log = tempnam(sys_get_temp_dir(), 'peb-log');

@@ -2,7 +2,7 @@
 Security: the tests' epmd, nodes and fake node listen on loopback only (127.0.0.1; epmd adds ::1 itself)
 --FILE--
 <?php
-require __DIR__ . '/fake_node.inc';
+require __DIR__ . '/../scripts/lib/php/fake_node.php';
 
 /** The local addresses of the listening TCP sockets on `$port` (from /proc/net/tcp and tcp6). */
 function listening(int $port): array

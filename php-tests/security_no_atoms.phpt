@@ -2,7 +2,7 @@
 Security: no user input becomes an atom on the node — session ids and data, ~v, ~b and ~s data leave the node's atom count unchanged; ~a makes one per new name; link names are reused
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 $name = 'atoms' . getmypid();
 // Embedded mode loads every module at boot: none is loaded (and none of its

@@ -2,24 +2,13 @@
 Native save handler: the server is installed into a stock node (autoload), upgraded over an older version, and refused with a clear warning when autoload is off
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 
 function stock_node(string $name, string $pa = ''): int
 {
     // No -pa of erlang/ebin: nothing of peb's is on this node.
-    $cmd = sprintf(
-        'exec erl -name %s@127.0.0.1 -setcookie %s -noshell -noinput -start_epmd false '
-        . "-kernel inet_dist_use_interface '{127,0,0,1}' %s >/dev/null 2>&1",
-        $name, escapeshellarg(test_cookie()), $pa
-    );
-    $proc = proc_open($cmd, [], $pipes);
-    $pid = proc_get_status($proc)['pid'];
-    for ($i = 0; $i < 100 && !str_contains(epmd_names(), "name $name "); $i++) {
-        usleep(100_000);
-    }
-    $GLOBALS['__nodes'][$pid] = $proc;
-    return $pid;
+    return start_node($name, $pa, '/dev/null', true);
 }
 
 echo "-- autoload off: a stock node is refused\n";

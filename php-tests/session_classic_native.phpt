@@ -2,7 +2,7 @@
 Native save handler and the userland ErlangSessionHandler share sessions both ways on a node prepared the classic way
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 require __DIR__ . '/../php/ErlangSessionHandler.php';
 ob_start();
 // The test node was prepared the classic way: session_handler:start().

@@ -2,7 +2,7 @@
 Native save handler: an empty session.save_path means peb.default_nodename; with neither, a clear warning
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 use_erlang_sessions('', ['peb.default_nodename' => test_node()]);
 $id = new_session_id();

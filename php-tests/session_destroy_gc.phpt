@@ -2,7 +2,7 @@
 Native save handler: destroy (also of a missing session), expiry before any gc, and session_gc() counting what it removed
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 // A node of this test's own, so that session_gc() counts only these sessions.
 $name = 'gc' . getmypid();

@@ -2,10 +2,8 @@
 The example app (examples/session_app) under PHP's built-in web server, sessions in the node through php.ini settings alone: visits count, login regenerates the id, logout destroys
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
-$sock = stream_socket_server('tcp://127.0.0.1:0');
-$port = (int) substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
-fclose($sock);
+require __DIR__ . '/../scripts/lib/php/session.php';
+$port = free_port();
 $ini = erlang_session_ini(null, ['session.use_cookies' => '1', 'session.use_strict_mode' => '1']);
 $srv = proc_open(
     array_merge(php_child_cmd($ini), ['-S', "127.0.0.1:$port", '-t', __DIR__ . '/../examples/session_app']),

@@ -2,7 +2,7 @@
 Security: session ids PHP's alphabet does not allow (or over 256 characters) never reach the node; with strict mode they lead to a fresh id
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 use_erlang_sessions();
 $warnings = [];

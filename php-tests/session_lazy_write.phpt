@@ -2,7 +2,7 @@
 Native save handler: with session.lazy_write, unchanged data costs one touch and no write; changed data is written
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 use_erlang_sessions(test_node(), ['session.lazy_write' => '1']);
 $id = new_session_id();

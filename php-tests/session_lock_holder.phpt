@@ -2,7 +2,7 @@
 Native save handler: a lock is freed at once when its holder is killed, waits at most lock_wait, and expires after lock_expire
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 $name = 'lock' . getmypid();
 $pid = start_node($name);

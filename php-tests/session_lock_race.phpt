@@ -2,7 +2,7 @@
 Native save handler: locking makes 4 processes x 250 increments of one session's counter end at exactly 1000; without locking updates are lost
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 // A node of this test's own: the lock counters are checked at the end.
 $name = 'race' . getmypid();
 $pid = start_node($name);

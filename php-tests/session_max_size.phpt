@@ -2,7 +2,7 @@
 Security: peb.session.max_size refuses a larger session whole, with a warning; the stored session is unchanged and its lock free at once
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 use_erlang_sessions();
 echo "default: ", ini_get('peb.session.max_size'), "\n";

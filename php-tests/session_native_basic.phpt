@@ -2,7 +2,7 @@
 Native save handler: a session kept in the node, set up by ini settings alone, read back, and visible in the store
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 use_erlang_sessions();
 $id = new_session_id();

@@ -2,7 +2,7 @@
 Native save handler: data is stored as it is, all 256 byte values and 8 MB
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 use_erlang_sessions(null, ['peb.default_timeout' => '10000']);
 $id = new_session_id();

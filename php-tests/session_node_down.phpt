@@ -2,7 +2,7 @@
 Native save handler: a node that is down gives a warning naming it (never the cookie) and session_start() false within the timeout; the next node of save_path serves instead
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 $down = 'nobody' . getmypid() . '@127.0.0.1';
 

@@ -2,7 +2,7 @@
 Native save handler: session_regenerate_id() moves the data to a new id, and with true destroys the old one
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 foreach (['0', '1'] as $strict) {
     echo "-- use_strict_mode=$strict\n";

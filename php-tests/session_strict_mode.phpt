@@ -2,7 +2,7 @@
 Native save handler: use_strict_mode rejects unknown ids and hands out only unused ones; without it the given id is kept
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 use_erlang_sessions(null, ['session.use_strict_mode' => '1']);
 

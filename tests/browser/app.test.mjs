@@ -1,5 +1,5 @@
 // examples/app in headless Chromium against the deployment of
-// scripts/deploy with the ETS store (one Erlang node): nginx on WEB1 ->
+// scripts/lib/deploy with the ETS store (one Erlang node): nginx on WEB1 ->
 // php-fpm web1, nginx on WEB2 -> php-fpm web2. The tests run in order and
 // share one browser, as one user would.
 import { test } from 'node:test';

@@ -1,7 +1,7 @@
 // What the browser tests share: one headless Chromium (Debian's, driven by
 // playwright-core) per test file, as one user, and the helpers that read
-// examples/app's pages. scripts/test-browser sets WEB1, WEB2 (nginx in
-// front of php-fpm web1 and web2) and DEPLOY (scripts/deploy, to stop and
+// examples/app's pages. scripts/tests/browser sets WEB1, WEB2 (nginx in
+// front of php-fpm web1 and web2) and DEPLOY (scripts/lib/deploy, to stop and
 // start parts of the deployment).
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const { WEB1, WEB2, DEPLOY, SCREENSHOT } = process.env;
-assert.ok(WEB1 && WEB2 && DEPLOY, 'WEB1, WEB2 and DEPLOY come from scripts/test-browser');
+assert.ok(WEB1 && WEB2 && DEPLOY, 'WEB1, WEB2 and DEPLOY come from scripts/tests/browser');
 export const T = { timeout: 180_000 };
 
 /** The browser of this test file: b.context and b.page once `before` ran. */

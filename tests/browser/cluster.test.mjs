@@ -1,5 +1,5 @@
 // examples/app in headless Chromium against the deployment of
-// scripts/deploy with the replicated store (`start --cluster`: three Erlang
+// scripts/lib/deploy with the replicated store (`start --cluster`: three Erlang
 // nodes of a Mnesia cluster with disc copies, PHP's save path listing all
 // three, node 1 first). What a user sees when the node PHP uses restarts,
 // and when every node does: nothing.

@@ -1,36 +1,35 @@
 <?php
 // Helpers for tests of the replicated store: a cluster of three Erlang
-// nodes with short names (`<prefix>N@localhost`) on 127.0.0.1, under the
-// private epmd of scripts/test-env, each with its own Mnesia directory,
+// nodes with short names (`<prefix>N@localhost`) on 127.0.0.1, started
+// through the environment library (scripts/lib/peb-env) under the private
+// epmd of scripts/lib/test-env.sh, each with its own Mnesia directory,
 // formed with the documented commands (peb_session:create/1 and join/2),
 // and stopped by pid.
-require_once __DIR__ . '/session.inc';
+require_once __DIR__ . '/session.php';
 
 function cluster_node(string $prefix, int $n): string { return "$prefix$n@localhost"; }
 
 function cluster_dir(string $prefix): string { return sys_get_temp_dir() . "/peb-cluster-$prefix"; }
 
-/** Starts one node that runs `$eval`; returns its pid once epmd knows it. */
-function start_cluster_node(string $prefix, int $n, string $eval): int
+/**
+ * Starts node `$n`: it creates the cluster when `$seeds` is empty, else it
+ * joins them (node names). Returns its pid once epmd knows it.
+ */
+function start_cluster_node(string $prefix, int $n, string $storage = 'ram', array $seeds = []): int
 {
-    $name = "$prefix$n";
-    @mkdir(cluster_dir($prefix) . "/$name", 0700, true);
-    $cmd = sprintf(
-        'exec erl -sname %s@localhost -setcookie %s -noshell -noinput -start_epmd false '
-        . "-kernel inet_dist_use_interface '{127,0,0,1}' -kernel prevent_overlapping_partitions false "
-        . "+sbwt none +sbwtdcpu none +sbwtdio none -pa %s -mnesia dir '\"%s\"' -eval %s >>%s 2>&1",
-        $name, escapeshellarg(test_cookie()), escapeshellarg(getenv('PEB_EBIN')),
-        cluster_dir($prefix) . "/$name", escapeshellarg($eval), escapeshellarg(cluster_dir($prefix) . "/$name.log")
-    );
-    return run_node($cmd, $name);
+    $args = implode(' ', array_map('escapeshellarg', array_merge(
+        [cluster_node($prefix, $n), cluster_dir($prefix) . "/$prefix$n", $storage],
+        $seeds
+    )));
+    return remember_node(peb_env_value(peb_env("cluster node $args"), 'pid'));
 }
 
-/** The first node creates the cluster, each other joins the first. */
+/** The first node creates the cluster, each other joins the first; their pids by number. */
 function start_cluster(string $prefix, string $storage = 'ram', int $size = 3): array
 {
-    $pids = [1 => start_cluster_node($prefix, 1, "peb_session:create($storage)")];
+    $pids = [1 => start_cluster_node($prefix, 1, $storage)];
     for ($n = 2; $n <= $size; $n++) {
-        $pids[$n] = start_cluster_node($prefix, $n, sprintf("peb_session:join('%s', %s)", cluster_node($prefix, 1), $storage));
+        $pids[$n] = start_cluster_node($prefix, $n, $storage, [cluster_node($prefix, 1)]);
     }
     return $pids;
 }

@@ -4,8 +4,8 @@
 // lock; then every stored counter must equal the increments the processes
 // made (no lost update), no cycle may have failed, and the node must be
 // back to its baseline (processes, session table, locks, monitors) once
-// the sessions are destroyed. Run by scripts/load.
-require __DIR__ . '/../php-tests/session.inc';
+// the sessions are destroyed. Run by scripts/dev/load.
+require __DIR__ . '/../lib/php/session.php';
 
 $procs = (int) ($argv[1] ?? 4);
 $seconds = (int) ($argv[2] ?? 60);

@@ -1,11 +1,12 @@
 <?php
 // The faults of the README's reliability section, each made for real
-// against nodes this script starts (on 127.0.0.1, under the private epmd of
-// scripts/test-env) and stops by pid; prints one row per fault: what was
-// done, what is expected, what was seen, and PASS or FAIL. Run by
-// scripts/faults, which exits non-zero when a row fails.
-require __DIR__ . '/../php-tests/session.inc';
-require __DIR__ . '/../php-tests/fake_node.inc';
+// against nodes this script starts (on 127.0.0.1, under the private epmd
+// of scripts/lib/test-env.sh, through the environment library) and stops
+// by pid; prints one row per fault: what was done, what is expected, what
+// was seen, and PASS or FAIL. Run by scripts/tests/faults, which exits
+// non-zero when a row fails.
+require __DIR__ . '/../lib/php/session.php';
+require __DIR__ . '/../lib/php/fake_node.php';
 
 $rows = [];
 $nil = peb_encode('[]', [[]]);
@@ -165,9 +166,7 @@ if (session_status() === PHP_SESSION_ACTIVE) {
 
 // 4. epmd not running (a port where nothing listens).
 $port = getenv('ERL_EPMD_PORT');
-$free = stream_socket_server('tcp://127.0.0.1:0');
-$unused = (int) explode(':', stream_socket_get_name($free, false))[1];
-fclose($free);
+$unused = free_port();
 putenv("ERL_EPMD_PORT=$unused");
 $t0 = hrtime(true);
 $r = peb_connect(test_node(), test_cookie(), $timeout);

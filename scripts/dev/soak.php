@@ -3,8 +3,8 @@
 // process: CYCLES session cycles and CALLS peb_rpc calls (100,000 each by
 // default), with the process's RSS printed at the start and the end of
 // each, and the node's processes, ETS memory and session locks compared
-// with their baseline once the load is over. Run by scripts/soak.
-require __DIR__ . '/../php-tests/session.inc';
+// with their baseline once the load is over. Run by scripts/dev/soak.
+require __DIR__ . '/../lib/php/session.php';
 
 $cycles = (int) ($argv[1] ?? 100_000);
 $calls = (int) ($argv[2] ?? 100_000);

@@ -2,7 +2,7 @@
 // Helpers for tests of the native save handler (session.save_handler =
 // erlang): settings, a fresh session id, what the node holds (read past
 // the handler), and PHP child processes for tests of concurrency.
-require_once __DIR__ . '/node.inc';
+require_once __DIR__ . '/node.php';
 
 /** The settings that put sessions in `$save_path` (the test node by default). */
 function erlang_session_ini(?string $save_path = null, array $extra = []): array

@@ -1,0 +1,146 @@
+# Part of the environment library (scripts/lib/env.sh): the private epmd,
+# Erlang nodes (one command line for every node) and a Mnesia session
+# cluster formed with the documented commands.
+
+# --- epmd -------------------------------------------------------------------
+
+peb_env_epmd_names() {
+  local epmd
+  read -ra epmd <<<"${PEB_EPMD:-epmd}"
+  "${epmd[@]}" -port "$ERL_EPMD_PORT" -names 2>/dev/null
+}
+
+peb_env_epmd_has() {   # SHORT_NAME
+  local names
+  names=$(peb_env_epmd_names) || return 1
+  [[ $'\n'$names == *$'\n'"name $1 at port "* ]]
+}
+
+# Starts the environment's epmd on PORT, or on a free port (another one
+# when it was taken meanwhile); exports ERL_EPMD_PORT and ERL_EPMD_ADDRESS.
+# An epmd of this environment that runs already is kept.
+peb_env_epmd() {   # [PORT]
+  local port=${1:-} epmd
+  read -ra epmd <<<"${PEB_EPMD:-epmd}"
+  export ERL_EPMD_ADDRESS=127.0.0.1
+  if [ -n "$port" ] && peb_env_pid_of epmd >/dev/null; then
+    export ERL_EPMD_PORT=$port
+    return 0
+  fi
+  for _ in $(seq 10); do
+    export ERL_EPMD_PORT=${port:-$(peb_env_port)}
+    peb_env_spawn epmd - "-port $ERL_EPMD_PORT" "$PEB_ENV_DIR/logs/epmd.log" \
+      "${epmd[@]}" -address 127.0.0.1 -port "$ERL_EPMD_PORT"
+    for _ in $(seq 50); do
+      peb_env_alive "$peb_env_pid" || break
+      peb_env_epmd_names >/dev/null && return 0
+      sleep 0.1
+    done
+    peb_env_stop epmd KILL
+    [ -z "$port" ] || break
+  done
+  peb_env_err "epmd did not start (log: $PEB_ENV_DIR/logs/epmd.log)"
+}
+
+# --- Erlang nodes -----------------------------------------------------------
+
+# The command line of a node (in peb_env_cmd), the same for every node:
+# distribution on 127.0.0.1 only, under the environment's epmd and cookie,
+# no shell; idle schedulers do not spin (+sbwt none ...: on a machine
+# shared with php-fpm and nginx, spinning takes their CPU). NAME@HOST:
+# a long name for a dotted host, else a short one. --stock: without
+# peb's modules on the code path.
+peb_env_node_cmd() {   # NODE [--stock] [ERL_ARGS...]
+  local node=$1 mode=-name erl extra
+  shift
+  [[ ${node#*@} == *.* ]] || mode=-sname
+  read -ra erl <<<"${PEB_ERL:-erl}"
+  read -ra extra <<<"${PEB_NODE_FLAGS:-}"
+  peb_env_cmd=(env HOME="$PEB_ENV_DIR/erlang" ERL_CRASH_DUMP_SECONDS=0
+    ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT="$ERL_EPMD_PORT"
+    "${erl[@]}" "$mode" "$node" -noshell -noinput -start_epmd false
+    -kernel inet_dist_use_interface '{127,0,0,1}' +sbwt none +sbwtdcpu none +sbwtdio none)
+  if [ "${1:-}" = --stock ]; then shift; else peb_env_cmd+=(-pa "$PEB_EBIN"); fi
+  peb_env_cmd+=("${extra[@]}" "$@")
+}
+
+# Runs a node in the foreground (a command that ends: EUnit, a demo).
+peb_env_erl() {   # NODE [--stock] [ERL_ARGS...]
+  peb_env_node_cmd "$@"
+  "${peb_env_cmd[@]}"
+}
+
+# Starts a node; returns once epmd knows it (sets peb_env_pid), or stops
+# it and fails. Its output goes to logs/<name>.log, or to --log FILE.
+peb_env_node() {   # NODE [--stock] [--log FILE] [ERL_ARGS...]
+  local node=$1 short=${1%@*} log stock=() mode=-name
+  shift
+  log="$PEB_ENV_DIR/logs/$short.log"
+  while :; do
+    case "${1:-}" in
+      --stock) stock=(--stock); shift ;;
+      --log) log=$2; shift 2 ;;
+      *) break ;;
+    esac
+  done
+  [[ ${node#*@} == *.* ]] || mode=-sname
+  peb_env_node_cmd "$node" "${stock[@]}" "$@"
+  peb_env_spawn "node-$short" "$short" "$mode $node" "$log" "${peb_env_cmd[@]}"
+  for _ in $(seq 200); do
+    peb_env_epmd_has "$short" && return 0
+    peb_env_alive "$peb_env_pid" || break
+    sleep 0.1
+  done
+  peb_env_stop "node-$short" KILL
+  peb_env_err "node $node did not start (log: $log)"
+}
+
+# --- a Mnesia session cluster -------------------------------------------------
+
+# Starts one node of a cluster, its copy under DIR, formed with the
+# documented commands: without SEED it creates the cluster
+# (peb_session:create/1), else it joins the seeds (peb_session:join/2).
+peb_env_cluster_node() {   # NODE DIR ram|disc [SEED...]
+  local node=$1 dir=$2 storage=$3 cmd
+  shift 3
+  case $# in
+    0) cmd="peb_session:create($storage)" ;;
+    1) cmd="peb_session:join('$1', $storage)" ;;
+    *) cmd="peb_session:join([$(printf "'%s'," "$@" | sed 's/,$//')], $storage)" ;;
+  esac
+  mkdir -p "$dir"
+  peb_env_node "$node" -kernel prevent_overlapping_partitions false -mnesia dir "\"$dir\"" \
+    -peb_session replication "${PEB_REPLICATION:-sync}" -eval "$cmd"
+}
+
+# Starts a cluster: the first node creates it, the others join the first;
+# each node's copy in BASEDIR/<name>. Sets peb_env_pids (in NODE order).
+peb_env_cluster_start() {   # ram|disc BASEDIR NODE...
+  local storage=$1 base=$2 first=$3 n
+  shift 2
+  peb_env_pids=()
+  for n in "$@"; do
+    if [ "$n" = "$first" ]; then
+      peb_env_cluster_node "$n" "$base/${n%@*}" "$storage" || return
+    else
+      peb_env_cluster_node "$n" "$base/${n%@*}" "$storage" "$first" || return
+    fi
+    peb_env_pids+=("$peb_env_pid")
+  done
+}
+
+# Returns once every node serves: peb_session:status/0 answers ok, sees all
+# of them running, and the node holds a copy of its own.
+peb_env_cluster_wait() {   # NODE...
+  PEB_TEST_COOKIE=$(peb_env_cookie) php -n -d "extension=$PEB_EXTENSION" "$peb_env_lib/php/serving.php" "$@" \
+    || peb_env_err "the cluster did not form (logs in $PEB_ENV_DIR/logs)"
+}
+
+# A cluster that serves; exports PEB_CLUSTER_PATH (the save path, first node first).
+peb_env_cluster() {   # ram|disc BASEDIR NODE...
+  peb_env_cluster_start "$@" || return
+  shift 2
+  peb_env_cluster_wait "$@" || return
+  export PEB_CLUSTER_PATH
+  PEB_CLUSTER_PATH=$(IFS=,; echo "$*")
+}
