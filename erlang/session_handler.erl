@@ -296,7 +296,6 @@ count_write(_, S) -> S.
 lead(Request, From, Via, S = #{locks := Locks}) ->
     S#{locks := ?LOCKS:lead(Request, From, Via, Locks)}.
 
-
 -spec route(peb_session_locks:request(), ?LOCKS:from(), state()) -> state().
 route(Request, From, S) ->
     case peb_session_cluster:leader() of
