@@ -27,7 +27,7 @@ $versions = [
     'memcached' => sh('memcached -V'),
     'php-memcached' => sh('php -n -d extension=igbinary -d extension=msgpack -d extension=memcached -r "echo phpversion(\'memcached\');"'),
     'nginx' => preg_replace('/.*nginx\//', '', sh('nginx -v')),
-    'php-fpm' => first_line(sh('php-fpm8.2 -v')),
+    'php-fpm' => first_line(sh('php-fpm' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION . ' -v')),
     'wrk' => first_line(sh('wrk -v')),
 ];
 
