@@ -2,7 +2,6 @@
 Sessions in an Erlang node from userland: the 2009 article's handler, made correct for PHP 8
 --INI--
 session.use_cookies=0
-session.use_only_cookies=0
 session.cache_limiter=
 session.use_strict_mode=0
 session.gc_probability=0

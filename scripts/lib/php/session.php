@@ -13,7 +13,6 @@ function erlang_session_ini(?string $save_path = null, array $extra = []): array
         'peb.default_cookie' => test_cookie(),
         'peb.default_timeout' => '2000',
         'session.use_cookies' => '0',
-        'session.use_only_cookies' => '0',
         'session.cache_limiter' => '',
         'session.gc_probability' => '0',
     ];
