@@ -2,7 +2,11 @@
 //! `erlang/`) with `erlc` so that the extension carries its beams and its
 //! `.app` and can install them into a stock node (`peb.session.autoload`). Without `erlc` the build still
 //! succeeds: the extension then carries no beams, and says so when autoload
-//! would need them.
+//! would need them. It also reads the PHP API built against, which fixes
+//! the save handler's C layout (`build/php_api.rs`).
+
+#[path = "build/php_api.rs"]
+mod php_api;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,6 +27,7 @@ const MODULES: [&str; 9] = [
 
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    php_api::configure(&out);
     for m in MODULES {
         println!("cargo:rerun-if-changed=erlang/{m}.erl");
     }
