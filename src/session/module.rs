@@ -7,7 +7,7 @@
 //! never crosses into PHP. This file is the only unsafe code of the
 //! save handler.
 
-use std::ffi::{CStr, c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
@@ -163,7 +163,7 @@ fn lifetime(maxlifetime: zend_long) -> Duration {
 #[cfg(not(php_session_open_zstr))]
 unsafe fn save_path_text(save_path: OpenArg) -> String {
     // SAFETY: PHP passes its NUL-terminated save path.
-    unsafe { CStr::from_ptr(save_path) }.to_string_lossy().into_owned()
+    unsafe { std::ffi::CStr::from_ptr(save_path) }.to_string_lossy().into_owned()
 }
 
 /// The save path as open gets it.
