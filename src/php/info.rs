@@ -17,6 +17,7 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_row!("integer limit (bits)", (decode::MAX_BIG_BYTES * 8).to_string());
     info_table_row!("persistent links in this process", registry::count().to_string());
     info_table_row!("session save handler", "erlang");
+    info_table_row!("built for PHP API", concat!(env!("PEB_PHP_API"), " (PHP ", env!("PEB_PHP_RELEASE"), ")"));
     info_table_row!("session server carried (autoload)", session::server::carried());
     info_table_end!();
     info_table_start!();

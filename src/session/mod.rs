@@ -1,14 +1,28 @@
 //! The save handler: `session.save_handler = erlang`, the nodes in
-//! `session.save_path`. `module` is PHP's C interface, `handler` one
-//! request's session (lock held, failover), `store` the protocol of the
-//! Erlang server, `server` its installation into a node, `nodes` the save
-//! path and the order nodes are tried in, `sid` the ids that may reach a node.
+//! `session.save_path`. `module` is PHP's C interface, `live` what it
+//! opens (real links), `handler` one request's session (lock held,
+//! failover), `inflight` the writes sent and not yet confirmed, `failover`
+//! the save path's nodes tried in turn (`nodes` their order), `settings`
+//! the php.ini values a session takes at open, `store` the protocol of the
+//! Erlang server over a `wire` (a link, or a test double), `server` its
+//! installation into a node, `sid` the ids that may reach a node.
+//!
+//! Imports go one way: module → live → handler → inflight → failover →
+//! store → wire.
 
+pub mod failover;
 pub mod handler;
+pub mod inflight;
+pub mod live;
 pub mod module;
 pub mod nodes;
 pub mod server;
+pub mod settings;
 pub mod sid;
 pub mod store;
+pub mod wire;
+
+#[cfg(test)]
+mod tests;
 
 pub use module::{register, request_end, request_start};

@@ -1,11 +1,13 @@
 //! The `ps_module` that PHP's session extension calls: the C layout of
-//! PHP 8.2's `ext/session/php_session.h`, registered under the name
+//! `ext/session/php_session.h` for the PHP API built against (`build.rs`
+//! checks the API and the header, and sets `php_session_open_zstr` where
+//! open takes `zend_string *` arguments), registered under the name
 //! `erlang`. Every callback turns C arguments into Rust ones, runs the
 //! operation of [`Session`] and turns a failure into a warning; a panic
 //! never crosses into PHP. This file is the only unsafe code of the
 //! save handler.
 
-use std::ffi::{CStr, c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
@@ -14,18 +16,28 @@ use ext_php_rs::ffi::{zend_long, zend_string};
 use ext_php_rs::flags::ErrorType;
 use ext_php_rs::types::ZendStr;
 
-use super::handler::{self, Session};
+use super::live::{self, Live};
 use super::sid;
+
+type Session = super::handler::Session<Live>;
 
 const SUCCESS: c_int = 0;
 const FAILURE: c_int = -1;
 
 type ModData = *mut *mut c_void;
 
+/// How open gets the save path and the session name: `const char *` up to
+/// PHP 8.5, `zend_string *` from 8.6 on.
+#[cfg(not(php_session_open_zstr))]
+type OpenArg = *const c_char;
+#[cfg(php_session_open_zstr)]
+type OpenArg = *mut zend_string;
+
+/// `ps_module_struct`, field by field (every field a pointer).
 #[repr(C)]
 pub struct PsModule {
     s_name: *const c_char,
-    s_open: unsafe extern "C" fn(ModData, *const c_char, *const c_char) -> c_int,
+    s_open: unsafe extern "C" fn(ModData, OpenArg, OpenArg) -> c_int,
     s_close: unsafe extern "C" fn(ModData) -> c_int,
     s_read: unsafe extern "C" fn(ModData, *mut zend_string, *mut *mut zend_string, zend_long) -> c_int,
     s_write: unsafe extern "C" fn(ModData, *mut zend_string, *mut zend_string, zend_long) -> c_int,
@@ -35,6 +47,29 @@ pub struct PsModule {
     s_validate_sid: unsafe extern "C" fn(ModData, *mut zend_string) -> c_int,
     s_update_timestamp: unsafe extern "C" fn(ModData, *mut zend_string, *mut zend_string, zend_long) -> c_int,
 }
+
+/// The fields of [`PsModule`] in order, compared with the header's in the tests.
+const FIELDS: [&str; 10] = [
+    "s_name",
+    "s_open",
+    "s_close",
+    "s_read",
+    "s_write",
+    "s_destroy",
+    "s_gc",
+    "s_create_sid",
+    "s_validate_sid",
+    "s_update_timestamp",
+];
+
+// The layout C sees: ten pointers, in the order of FIELDS, nothing between.
+const _: () = {
+    let ptr = std::mem::size_of::<*const c_void>();
+    assert!(std::mem::size_of::<PsModule>() == FIELDS.len() * ptr);
+    assert!(std::mem::offset_of!(PsModule, s_open) == ptr);
+    assert!(std::mem::offset_of!(PsModule, s_gc) == 6 * ptr);
+    assert!(std::mem::offset_of!(PsModule, s_update_timestamp) == 9 * ptr);
+};
 
 // SAFETY: the struct is immutable after construction and holds only a
 // pointer to a static string and function pointers.
@@ -66,13 +101,13 @@ pub fn register() {
 
 /// RINIT: writes are sent without waiting for their confirmation again.
 pub fn request_start() {
-    handler::start_request();
+    live::start_request();
 }
 
 /// RSHUTDOWN of peb, which PHP runs before the session extension's: the
 /// confirmations of the writes sent are taken; a failure is a warning.
 pub fn request_end() {
-    let failures = catch_unwind(handler::end_request).unwrap_or_else(|_| vec!["internal error".into()]);
+    let failures = catch_unwind(live::end_request).unwrap_or_else(|_| vec!["internal error".into()]);
     warn_all(failures);
 }
 
@@ -121,11 +156,31 @@ fn lifetime(maxlifetime: zend_long) -> Duration {
     Duration::from_secs(maxlifetime.max(0) as u64)
 }
 
-unsafe extern "C" fn open(mod_data: ModData, save_path: *const c_char, _name: *const c_char) -> c_int {
+/// The save path as open gets it.
+///
+/// # Safety
+/// `save_path` is PHP's argument to open, valid during the call.
+#[cfg(not(php_session_open_zstr))]
+unsafe fn save_path_text(save_path: OpenArg) -> String {
+    // SAFETY: PHP passes its NUL-terminated save path.
+    unsafe { std::ffi::CStr::from_ptr(save_path) }.to_string_lossy().into_owned()
+}
+
+/// The save path as open gets it.
+///
+/// # Safety
+/// `save_path` is PHP's argument to open, valid during the call.
+#[cfg(php_session_open_zstr)]
+unsafe fn save_path_text(save_path: OpenArg) -> String {
+    // SAFETY: PHP passes its save path as a zend_string it keeps alive during the call.
+    String::from_utf8_lossy(unsafe { bytes(save_path) }).into_owned()
+}
+
+unsafe extern "C" fn open(mod_data: ModData, save_path: OpenArg, _name: OpenArg) -> c_int {
     guarded(FAILURE, || {
-        // SAFETY: PHP passes its NUL-terminated save path.
-        let path = unsafe { CStr::from_ptr(save_path) }.to_string_lossy();
-        let session = Box::new(Session::open(&path)?);
+        // SAFETY: PHP's argument to open, valid during the call.
+        let path = unsafe { save_path_text(save_path) };
+        let session = Box::new(live::open(&path)?);
         // SAFETY: PHP's slot for this module's data; close frees it.
         unsafe { *mod_data = Box::into_raw(session).cast() };
         Ok(SUCCESS)
@@ -158,8 +213,8 @@ unsafe extern "C" fn read(
         let data = session.read(id);
         // The writes sent before this read were answered before it.
         warn_all(match data {
-            Ok(_) => handler::settle(),
-            Err(_) => handler::settle_after_failed_read(session.link()),
+            Ok(_) => live::settle(),
+            Err(_) => live::settle_after_failed_read(session.link()),
         });
         let data = data?;
         // SAFETY: PHP takes ownership of the string it is handed in *val.
@@ -217,9 +272,13 @@ unsafe extern "C" fn create_sid(mod_data: ModData) -> *mut zend_string {
         for _ in 0..3 {
             // SAFETY: PHP's generator, called as PHP's own modules call it.
             let id = unsafe { php_session_create_id(mod_data) };
-            // SAFETY: PHP passes its slot; an id PHP made is a valid string.
+            // SAFETY: PHP passes its slot, which holds null or our session.
             let taken = match (unsafe { session(mod_data) }, id.is_null()) {
-                (Ok(session), false) => session.exists(unsafe { bytes(id) })?,
+                (Ok(session), false) => {
+                    // SAFETY: an id PHP made, not null, is a valid string.
+                    let id = unsafe { bytes(id) };
+                    session.exists(id)?
+                }
                 _ => false,
             };
             if !taken {
@@ -244,4 +303,24 @@ unsafe extern "C" fn validate_sid(mod_data: ModData, key: *mut zend_string) -> c
         }
         Ok(result(session.exists(id)?))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    include!(concat!(env!("OUT_DIR"), "/php_session_h.rs"));
+
+    /// `PS_OPEN_ARGS` as [`OpenArg`] declares them.
+    #[cfg(not(php_session_open_zstr))]
+    const OPEN_ARGS: &str = "void **mod_data, const char *save_path, const char *session_name";
+    #[cfg(php_session_open_zstr)]
+    const OPEN_ARGS: &str = "void **mod_data, zend_string *save_path, zend_string *session_name";
+
+    #[test]
+    fn the_layout_is_the_headers() {
+        assert_eq!(PS_MODULE_FIELDS, FIELDS, "ps_module_struct of the PHP built against");
+        assert_eq!(std::mem::size_of::<PsModule>(), PS_MODULE_FIELDS.len() * std::mem::size_of::<usize>());
+        assert_eq!(PS_OPEN_ARGS, OPEN_ARGS, "PS_OPEN_ARGS of the PHP built against");
+    }
 }

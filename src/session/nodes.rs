@@ -59,4 +59,15 @@ mod tests {
         worked("n1@t");
         assert_eq!(order(&nodes), nodes);
     }
+
+    #[test]
+    fn failed_nodes_keep_their_order_behind_the_others() {
+        let nodes: Vec<String> = ["o1@t", "o2@t", "o3@t", "o4@t"].map(String::from).into();
+        failed("o3@t");
+        failed("o1@t");
+        assert_eq!(order(&nodes), ["o2@t", "o4@t", "o1@t", "o3@t"]);
+        worked("o3@t");
+        assert_eq!(order(&nodes), ["o2@t", "o3@t", "o4@t", "o1@t"]);
+        worked("o1@t");
+    }
 }

@@ -37,4 +37,12 @@ mod tests {
             assert!(!is_valid(bad), "{bad:?}");
         }
     }
+
+    #[test]
+    fn a_refusal_says_why_without_the_id() {
+        assert_eq!(check(b"abc-,9"), Ok(()));
+        let e = check(b"evil'id").unwrap_err();
+        assert!(e.starts_with("the session id is 7 bytes long or holds characters other than"), "{e}");
+        assert!(!e.contains("evil"), "{e}");
+    }
 }

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::node::link::Sent;
+use super::wire::Wire;
 use crate::node::{self, Link};
 use crate::term::Term;
 use crate::term::decode;
@@ -80,19 +80,24 @@ impl Data {
 }
 
 /// A request sent, its `ok` not taken yet ([`Store::confirm`]).
-pub struct Unconfirmed {
-    sent: Sent,
+pub struct Unconfirmed<W: Wire = Link> {
+    sent: W::Pending,
     what: &'static str,
 }
 
 /// The session server on one node, through one link.
-#[derive(Clone)]
-pub struct Store {
-    pub link: Arc<Link>,
+pub struct Store<W: Wire = Link> {
+    pub link: Arc<W>,
     pub timeout: Duration,
 }
 
-impl Store {
+impl<W: Wire> Clone for Store<W> {
+    fn clone(&self) -> Self {
+        Store { link: self.link.clone(), timeout: self.timeout }
+    }
+}
+
+impl<W: Wire> Store<W> {
     /// The session's data (empty for an unknown or expired one), with the lock if asked.
     pub fn read(&self, id: &[u8], lock: Lock) -> Result<(Data, Token), StoreError> {
         let mut w = request("read", 3);
@@ -123,7 +128,7 @@ impl Store {
         token: &Token,
         data: &[u8],
         lifetime: Duration,
-    ) -> Result<Unconfirmed, StoreError> {
+    ) -> Result<Unconfirmed<W>, StoreError> {
         let mut w = request("write", 5);
         w.binary(id);
         w.raw(&token.0);
@@ -133,7 +138,7 @@ impl Store {
     }
 
     /// The same for lazy_write's unchanged data: the lifetime is extended, the data not sent.
-    pub fn touch_start(&self, id: &[u8], token: &Token, lifetime: Duration) -> Result<Unconfirmed, StoreError> {
+    pub fn touch_start(&self, id: &[u8], token: &Token, lifetime: Duration) -> Result<Unconfirmed<W>, StoreError> {
         let mut w = request("touch", 4);
         w.binary(id);
         w.raw(&token.0);
@@ -142,12 +147,12 @@ impl Store {
     }
 
     /// Waits for the `ok` of a request sent earlier.
-    pub fn confirm(&self, u: Unconfirmed) -> Result<(), StoreError> {
+    pub fn confirm(&self, u: Unconfirmed<W>) -> Result<(), StoreError> {
         self.confirm_within(u, self.timeout)
     }
 
     /// [`Store::confirm`], waiting at most `wait`.
-    pub fn confirm_within(&self, u: Unconfirmed, wait: std::time::Duration) -> Result<(), StoreError> {
+    pub fn confirm_within(&self, u: Unconfirmed<W>, wait: Duration) -> Result<(), StoreError> {
         ok_reply(&self.link.reply(u.sent, wait)?, u.what)
     }
 
@@ -177,7 +182,7 @@ impl Store {
         exists_reply(&self.link.call(SERVER, &w.into_bytes(), self.timeout)?)
     }
 
-    fn send(&self, w: Writer, what: &'static str) -> Result<Unconfirmed, StoreError> {
+    fn send(&self, w: Writer, what: &'static str) -> Result<Unconfirmed<W>, StoreError> {
         Ok(Unconfirmed { sent: self.link.call_start(SERVER, &w.into_bytes(), self.timeout)?, what })
     }
 
