@@ -2,18 +2,13 @@
 Native save handler, autoload on one OTP: the node compiles the carried source when told to (the way a node of another OTP gets the server), gets the beams without a compiler, and a node that can take neither gets one error naming both OTP releases
 --FILE--
 <?php
-require __DIR__ . '/session.inc';
+require __DIR__ . '/../scripts/lib/php/session.php';
 ob_start();
 
 /** A stock node (nothing of peb's on its path) started with `$args`; its pid. */
 function bare_node(string $name, string $args = ''): int
 {
-    $cmd = sprintf(
-        'exec erl -name %s@127.0.0.1 -setcookie %s -noshell -noinput -start_epmd false '
-        . "-kernel inet_dist_use_interface '{127,0,0,1}' %s >/dev/null 2>&1",
-        $name, escapeshellarg(test_cookie()), $args
-    );
-    return run_node($cmd, $name);
+    return start_node($name, $args, '/dev/null', true);
 }
 
 /**
