@@ -1,5 +1,5 @@
 <?php
-// The bridge proper, against a stock node that scripts/dev/demo started:
+// The bridge proper, against a stock node that scripts/dev/demo-bridge started:
 // connect as a hidden node, call functions, exchange messages, and keep a
 // PHP session in the node's ETS table with the article's userland handler.
 

@@ -25,4 +25,17 @@ start_cluster() {   # PREFIX ram|disc DIR
   peb_env_cluster "$2" "$3" "${1}1@localhost" "${1}2@localhost" "${1}3@localhost"
 }
 
-peb_env_epmd && peb_env_node "$PEB_TEST_NODE" -eval 'session_handler:start(), peb_echo:start()'
+# The node registers with epmd before its -eval runs: the tests start once
+# it said that session_handler and peb_echo run.
+test_node_ready() {
+  local log="$PEB_ENV_DIR/logs/${PEB_TEST_NODE%@*}.log"
+  for _ in $(seq 200); do
+    grep -q '^peb-env: ready$' "$log" 2>/dev/null && return 0
+    peb_env_alive "$peb_env_pid" || break
+    sleep 0.1
+  done
+  peb_env_err "the test node did not start its servers (log: $log)"
+}
+
+peb_env_epmd && peb_env_node "$PEB_TEST_NODE" \
+  -eval 'session_handler:start(), peb_echo:start(), io:format("peb-env: ready~n")' && test_node_ready
