@@ -38,7 +38,7 @@
 -define(LOCKS, peb_session_locks).
 %% Bump when the protocol or the state changes: the extension installs its
 %% own beams into a node whose version/0 is older than the one it speaks.
--define(VERSION, 2).
+-define(VERSION, 3).
 %% PHP's default session.gc_maxlifetime, for the classic write/2.
 -define(CLASSIC_LIFETIME_S, 1440).
 -define(IS_NAT(T), (is_integer(T) andalso T >= 0)).

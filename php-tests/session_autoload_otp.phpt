@@ -115,7 +115,7 @@ ob_end_flush();
 bool(true)
 string(17) "x|s:8:"compiled";"
 bool(true)
-int(2)
+int(3)
 -- the rule: same OTP, no compiler: the beams
 array(2) {
   [0]=>

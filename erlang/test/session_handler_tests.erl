@@ -78,7 +78,7 @@ cleanup(_) ->
 %% The classic API and the table
 
 version_and_ensure() ->
-    ?assertEqual(2, ?S:version()),
+    ?assertEqual(3, ?S:version()),
     ?assertEqual({ok, 2}, ?S:ensure()),
     ?assertEqual({ok, 2}, ?S:ensure()).
 
