@@ -5,6 +5,7 @@
 //! `session` the save handler.
 #![cfg_attr(windows, feature(abi_vectorcall))]
 
+#[cfg(any(test, feature = "fuzz"))]
 #[doc(hidden)]
 pub mod fuzz;
 pub mod node;
