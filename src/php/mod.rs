@@ -1,12 +1,15 @@
 //! The PHP face of the extension: functions, resources, phpinfo.
 
+pub mod args;
 pub mod array;
 pub mod codec;
 pub mod errors;
+pub mod from_php;
 pub mod info;
 pub mod ini;
 pub mod link;
 pub mod resources;
+pub mod to_php;
 
 use ext_php_rs::builders::ModuleBuilder;
 

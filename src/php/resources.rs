@@ -216,3 +216,10 @@ pub fn link_of(zv: &Zval) -> Option<Rc<LinkHandle>> {
         (*res).ptr.cast::<Rc<LinkHandle>>().as_ref().cloned()
     }
 }
+
+/// The pid `~p` encodes for a link resource: the link's own.
+pub fn link_pid(zv: &Zval) -> Option<Vec<u8>> {
+    let handle = link_of(zv)?;
+    let link = handle.link.borrow();
+    link.as_ref().map(|l| l.self_pid().to_vec())
+}
