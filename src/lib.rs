@@ -1,12 +1,16 @@
 //! peb: the PHP-Erlang Bridge as a PHP 8 extension in Rust.
 //!
-//! `term` is Erlang's external term format (no PHP inside but the value
-//! mapping); `node` one link to a node; `php` everything PHP sees;
-//! `session` the save handler.
+//! `term` is Erlang's external term format (no PHP inside); `node` one
+//! link to a node; `php` the PHP functions, resources and settings, and
+//! the mapping of PHP values; `session` the save handler; `info` what
+//! phpinfo() shows. This file is the module entry PHP loads, and wires the
+//! lifecycle hooks of `php` and `session` into it.
 #![cfg_attr(windows, feature(abi_vectorcall))]
 
+#[cfg(any(test, feature = "fuzz"))]
 #[doc(hidden)]
 pub mod fuzz;
+pub mod info;
 pub mod node;
 pub mod php;
 pub mod session;
@@ -43,7 +47,7 @@ static DEPS: Deps = Deps([
 pub extern "C" fn get_module() -> *mut ModuleEntry {
     static ENTRY: StaticModuleEntry = StaticModuleEntry::new();
     ENTRY.get_or_init(|| {
-        let builder = php::module(ModuleBuilder::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")));
+        let builder = module(ModuleBuilder::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")));
         let (mut entry, _startup, owned) = match builder.try_into() {
             Ok(built) => built,
             // Only a NUL inside the static names above could fail; none is there.
@@ -52,4 +56,35 @@ pub extern "C" fn get_module() -> *mut ModuleEntry {
         entry.deps = DEPS.0.as_ptr();
         (entry, owned)
     })
+}
+
+/// The lifecycle hooks, phpinfo and the functions.
+fn module(module: ModuleBuilder) -> ModuleBuilder {
+    let module = module
+        .startup_function(startup)
+        .request_startup_function(request_startup)
+        .request_shutdown_function(request_shutdown)
+        .info_function(info::info);
+    php::functions(module)
+}
+
+/// MINIT: resource types, settings and the save handler.
+extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
+    php::startup(module_number);
+    session::register();
+    0
+}
+
+/// RINIT: each request starts with no error and no session write in flight.
+extern "C" fn request_startup(_ty: i32, _module_number: i32) -> i32 {
+    php::request_start();
+    session::request_start();
+    0
+}
+
+/// RSHUTDOWN: the request's links close; the session's writes are confirmed.
+extern "C" fn request_shutdown(_ty: i32, _module_number: i32) -> i32 {
+    php::request_end();
+    session::request_end();
+    0
 }

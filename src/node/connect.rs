@@ -13,7 +13,7 @@ use erl_dist::node::{Creation, LocalNode};
 use tokio::net::TcpStream;
 use tokio_util::compat::TokioAsyncReadCompatExt;
 
-use super::Error;
+use super::error::Error;
 use super::name::NodeName;
 
 /// A connected, handshaken socket.

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{Error, Link};
+use super::error::Error;
+use super::link::Link;
 
 struct Table {
     pid: u32,

@@ -16,7 +16,7 @@ use tokio::runtime::{Builder, Runtime};
 static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
 
 /// The runtime of this process.
-pub fn get() -> Result<Arc<Runtime>, super::Error> {
+pub fn get() -> Result<Arc<Runtime>, super::error::Error> {
     let pid = pid();
     let mut slot = RUNTIME.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((owner, rt)) = slot.as_ref()
@@ -33,7 +33,7 @@ pub fn get() -> Result<Arc<Runtime>, super::Error> {
         .enable_io()
         .enable_time()
         .build()
-        .map_err(|e| super::Error::Init(format!("cannot start the link runtime: {e}")))?;
+        .map_err(|e| super::error::Error::Init(format!("cannot start the link runtime: {e}")))?;
     let rt = Arc::new(rt);
     *slot = Some((pid, rt.clone()));
     Ok(rt)

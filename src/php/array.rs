@@ -44,6 +44,7 @@ pub fn entries(ht: &ZendHashTable) -> impl Iterator<Item = (Key<'_>, &Zval)> {
             if is_undef(&b.val) {
                 return None;
             }
+            // SAFETY: as above, `b.key` is null or a live zend_string of the array.
             let key = match unsafe { b.key.cast::<ZendStr>().as_ref() } {
                 Some(s) => Key::Str(s.as_bytes()),
                 None => Key::Int(b.h as i64),

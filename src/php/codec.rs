@@ -5,17 +5,16 @@
 //! Programming mistakes (a bad format, a wrong type) throw; bytes that are not
 //! a term are data, so they give `false` and `peb_errorno()` 6.
 
-use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendStr, Zval};
-use ext_php_rs::zend::ce;
 
+use super::args::{self, type_error};
 use super::errors::{self, Code};
 use super::resources::{self, Kind, TermValue};
+use super::{from_php, to_php};
 use crate::term::decode::{self, DecodeError};
 use crate::term::encode::Writer;
-use crate::term::from_php::{self, EncodeError};
-use crate::term::{format, print, tag, to_php};
+use crate::term::{format, print, tag};
 
 /// Encodes PHP data as a term, without version byte (mypeb's `peb_encode`).
 #[php_function]
@@ -66,7 +65,7 @@ pub fn peb_print_term(term: &Zval, r#return: bool) -> PhpResult<Zval> {
 pub fn peb_term_to_binary(term: &Zval) -> PhpResult<Zval> {
     errors::clear();
     let Some((_, value)) = resources::term_of(term) else {
-        return Err(type_error("peb_term_to_binary", 1, "$term", "an Erlang Term resource", term));
+        return Err(type_error("peb_term_to_binary", 1, "$term", "an Erlang Term resource", term).into());
     };
     let mut zv = Zval::new();
     zv.set_zend_string(ZendStr::new(value.external(), false));
@@ -79,7 +78,7 @@ pub fn peb_term_to_binary(term: &Zval) -> PhpResult<Zval> {
 pub fn peb_binary_to_term(bytes: &Zval) -> PhpResult<Zval> {
     errors::clear();
     let Some(s) = bytes.zend_str() else {
-        return Err(type_error("peb_binary_to_term", 1, "$bytes", "string", bytes));
+        return Err(type_error("peb_binary_to_term", 1, "$bytes", "string", bytes).into());
     };
     let checked = decode::strip_version(s.as_bytes()).and_then(|body| {
         let plain = decode::uncompress(body)?;
@@ -124,20 +123,14 @@ fn encode(fname: &str, format: &Zval, data: &Zval, versioned: bool) -> PhpResult
         Ok(text) => std::borrow::Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(s.as_bytes()),
     }) else {
-        return Err(type_error(fname, 1, "$format", "of type string", format));
+        return Err(type_error(fname, 1, "$format", "of type string", format).into());
     };
     let Some(data) = data.array() else {
-        return Err(type_error(fname, 2, "$data", "of type array", data));
+        return Err(type_error(fname, 2, "$data", "of type array", data).into());
     };
-    let item = format::parse_cached(&format)
-        .map_err(|e| PhpException::new(format!("{fname}(): Argument #1 ($format) {e}"), 0, ce::value_error()))?;
+    let item = format::parse_cached(&format).map_err(|e| args::format_error(fname, &e))?;
     let mut w = Writer::versioned();
-    from_php::encode(&item, data, &mut w).map_err(|e| match e {
-        EncodeError::Type(m) => PhpException::new(format!("{fname}(): Argument #2 ($data): {m}"), 0, ce::type_error()),
-        EncodeError::Value(m) => {
-            PhpException::new(format!("{fname}(): Argument #2 ($data): {m}"), 0, ce::value_error())
-        }
-    })?;
+    from_php::encode(&item, data, &mut w).map_err(|e| args::in_argument(fname, 2, "$data", e))?;
     Ok(resources::new_resource(Kind::Term, TermValue::from_external(w.into_bytes(), versioned)))
 }
 
@@ -170,7 +163,7 @@ fn with_term_bytes<R>(
             (false, s) => (s, 0),
         }
     } else {
-        return Err(type_error(fname, 1, "$term", "an Erlang Term resource or a string", term));
+        return Err(type_error(fname, 1, "$term", "an Erlang Term resource or a string", term).into());
     };
     let result = decode::uncompress(bytes).and_then(|plain| f(&plain));
     Ok(result.map_err(|e| e.shifted(skipped)))
@@ -181,12 +174,4 @@ fn decode_failed(e: DecodeError) -> Zval {
     let mut zv = Zval::new();
     zv.set_bool(false);
     zv
-}
-
-fn type_error(fname: &str, n: usize, name: &str, expected: &str, given: &Zval) -> PhpException {
-    PhpException::new(
-        format!("{fname}(): Argument #{n} ({name}) must be {expected}, {} given", from_php::type_name(given)),
-        0,
-        ce::type_error(),
-    )
 }

@@ -17,14 +17,12 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::flags::ErrorType;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
-use ext_php_rs::zend::ce;
 
+use super::args::{self, ArgError, type_error};
 use super::errors::{self, Code};
 use super::ini;
 use super::resources::{self, Kind, LinkHandle, TermValue};
 use crate::node::{self, Link, registry};
-use crate::term::encode::atom_len_ok;
-use crate::term::from_php::type_name;
 
 thread_local! {
     /// The link opened last in this request, for calls that leave it out.
@@ -48,6 +46,12 @@ impl From<node::Error> for Fail {
             node::Error::Receive(_) => Code::Receive,
         };
         Fail::Report(code, e.to_string())
+    }
+}
+
+impl From<ArgError> for Fail {
+    fn from(e: ArgError) -> Self {
+        Fail::Throw(e.into())
     }
 }
 
@@ -82,35 +86,12 @@ fn boolean(b: bool) -> Zval {
     zv
 }
 
-fn value_error(message: String) -> Fail {
-    Fail::Throw(PhpException::new(message, 0, ce::value_error()))
-}
-
-fn type_error(fname: &str, n: usize, name: &str, expected: &str, given: &Zval) -> Fail {
-    Fail::Throw(PhpException::new(
-        format!("{fname}(): Argument #{n} ({name}) must be {expected}, {} given", type_name(given)),
-        0,
-        ce::type_error(),
-    ))
-}
-
+/// A timeout argument, `peb.default_timeout` when left out.
 fn timeout_arg(fname: &str, n: usize, ms: Option<i64>) -> Result<Duration, Fail> {
     match ms {
         None => Ok(ini::timeout()),
-        Some(ms) if ms > 0 => Ok(Duration::from_millis(ms as u64)),
-        Some(ms) => {
-            Err(value_error(format!("{fname}(): Argument #{n} ($timeout_ms) must be greater than 0, {ms} given")))
-        }
+        Some(ms) => Ok(args::timeout(fname, n, ms)?),
     }
-}
-
-fn name_arg(fname: &str, n: usize, arg: &str, name: &str) -> Result<(), Fail> {
-    if name.is_empty() || !atom_len_ok(name) {
-        return Err(value_error(format!(
-            "{fname}(): Argument #{n} (${arg}) must be an atom name of 1 to 255 characters"
-        )));
-    }
-    Ok(())
 }
 
 /// The link a call works on: the one given, or the last one opened in this
@@ -165,20 +146,18 @@ fn is_persistent(link: Option<&Zval>) -> bool {
 
 /// The checked arguments of `peb_rpc` and `peb_rpc_to`: two atom names and a term.
 fn call_args<'z>(fname: &str, module: &str, function: &str, args: &'z Zval) -> Result<&'z TermValue, Fail> {
-    name_arg(fname, 1, "module", module)?;
-    name_arg(fname, 2, "function", function)?;
-    term_arg(fname, 3, "$args", args)
+    args::atom_name(fname, 1, "module", module)?;
+    args::atom_name(fname, 2, "function", function)?;
+    Ok(term_arg(fname, 3, "$args", args)?)
 }
 
-fn term_arg<'z>(fname: &str, n: usize, name: &str, zv: &'z Zval) -> Result<&'z TermValue, Fail> {
+fn term_arg<'z>(fname: &str, n: usize, name: &str, zv: &'z Zval) -> Result<&'z TermValue, ArgError> {
     resources::term_of(zv).map(|(_, v)| v).ok_or_else(|| type_error(fname, n, name, "an Erlang Term resource", zv))
 }
 
 fn connect(fname: &str, node: Option<String>, cookie: Option<String>, ms: Option<i64>, persistent: bool) -> Outcome {
     let node = node.unwrap_or_else(|| ini::string(ini::NODENAME));
-    if node.is_empty() {
-        return Err(value_error(format!("{fname}(): Argument #1 ($node) is empty and so is peb.default_nodename")));
-    }
+    args::node(fname, &node)?;
     let cookie = cookie.unwrap_or_else(ini::cookie);
     let timeout = timeout_arg(fname, 3, ms)?;
     let made = if persistent { registry::get(&node, &cookie, timeout) } else { Link::connect(&node, &cookie, timeout) };
@@ -255,7 +234,7 @@ pub fn peb_rpc_to(module: String, function: String, args: &Zval, link: Option<&Z
 #[php_function]
 pub fn peb_send_byname(name: String, msg: &Zval, link: Option<&Zval>, timeout_ms: Option<i64>) -> PhpResult<Zval> {
     run(|| {
-        name_arg("peb_send_byname", 1, "name", &name)?;
+        args::atom_name("peb_send_byname", 1, "name", &name)?;
         let msg = term_arg("peb_send_byname", 2, "$msg", msg)?;
         let timeout = timeout_arg("peb_send_byname", 4, timeout_ms)?;
         on_link("peb_send_byname", 3, link, |l| l.send_by_name(&name, msg.term(), timeout))?;
@@ -269,7 +248,7 @@ pub fn peb_send_bypid(pid: &Zval, msg: &Zval, link: Option<&Zval>, timeout_ms: O
     run(|| {
         let pid = match resources::term_of(pid) {
             Some((Kind::Pid, v)) => v,
-            _ => return Err(type_error("peb_send_bypid", 1, "$pid", "an Erlang Pid resource", pid)),
+            _ => return Err(type_error("peb_send_bypid", 1, "$pid", "an Erlang Pid resource", pid).into()),
         };
         let msg = term_arg("peb_send_bypid", 2, "$msg", msg)?;
         let timeout = timeout_arg("peb_send_bypid", 4, timeout_ms)?;
@@ -325,13 +304,6 @@ pub fn peb_status() -> PhpResult<Zval> {
         let _ = ext_php_rs::php_output!(text.as_bytes());
         Ok(Zval::new())
     })
-}
-
-/// The pid `~p` encodes for a link resource.
-pub fn link_pid(zv: &Zval) -> Option<Vec<u8>> {
-    let handle = resources::link_of(zv)?;
-    let link = handle.link.borrow();
-    link.as_ref().map(|l| l.self_pid().to_vec())
 }
 
 /// RSHUTDOWN: the request's links go with it (persistent ones stay in the registry).

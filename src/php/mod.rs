@@ -1,44 +1,39 @@
-//! The PHP face of the extension: functions, resources, phpinfo.
+//! The PHP face of the bridge: its functions (`codec`, `link`), the
+//! resources PHP code holds, the php.ini settings, the PHP values mapped to
+//! and from terms (`from_php`, `to_php`) and the argument checks (`args`).
+//! The module's lifecycle hooks are wired in `lib.rs`, beside the session's.
 
+pub mod args;
 pub mod array;
 pub mod codec;
 pub mod errors;
-pub mod info;
+pub mod from_php;
 pub mod ini;
 pub mod link;
 pub mod resources;
+pub mod to_php;
 
 use ext_php_rs::builders::ModuleBuilder;
 
-/// MINIT: resource types, settings and the save handler. No runtime, thread or socket is made here:
-/// php-fpm forks after MINIT.
-pub extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
+/// MINIT: resource types and settings. No runtime, thread or socket is
+/// made here: php-fpm forks after MINIT.
+pub fn startup(module_number: i32) {
     resources::register(module_number);
     resources::register_link(module_number);
     ini::register(module_number);
-    crate::session::register();
-    0
 }
 
 /// RINIT: each request starts with no error.
-pub extern "C" fn request_startup(_ty: i32, _module_number: i32) -> i32 {
+pub fn request_start() {
     errors::clear();
-    crate::session::request_start();
-    0
 }
 
-/// RSHUTDOWN: the request's links close; the session's writes are confirmed.
-pub extern "C" fn request_shutdown(_ty: i32, _module_number: i32) -> i32 {
+/// RSHUTDOWN: the request's links close.
+pub fn request_end() {
     link::request_end();
-    crate::session::request_end();
-    0
 }
 
-pub fn module(module: ModuleBuilder) -> ModuleBuilder {
-    let module = module
-        .startup_function(startup)
-        .request_startup_function(request_startup)
-        .request_shutdown_function(request_shutdown)
-        .info_function(info::info);
+/// Adds the PHP functions to the module.
+pub fn functions(module: ModuleBuilder) -> ModuleBuilder {
     link::functions(codec::functions(module))
 }

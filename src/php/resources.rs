@@ -127,9 +127,9 @@ pub fn register(module_number: i32) {
 /// A new request-scoped resource owning `value`.
 pub fn new_resource(kind: Kind, value: TermValue) -> Zval {
     let ptr = Box::into_raw(Box::new(value)).cast::<c_void>();
+    let mut zv = Zval::new();
     // SAFETY: the type id was registered in MINIT with a destructor that frees
     // exactly this Box; the new resource's single reference goes to the zval.
-    let mut zv = Zval::new();
     unsafe {
         let res = zend_register_resource(ptr, kind.id().load(Ordering::Relaxed));
         zv.set_resource(res);
@@ -215,4 +215,11 @@ pub fn link_of(zv: &Zval) -> Option<Rc<LinkHandle>> {
         }
         (*res).ptr.cast::<Rc<LinkHandle>>().as_ref().cloned()
     }
+}
+
+/// The pid `~p` encodes for a link resource: the link's own.
+pub fn link_pid(zv: &Zval) -> Option<Vec<u8>> {
+    let handle = link_of(zv)?;
+    let link = handle.link.borrow();
+    link.as_ref().map(|l| l.self_pid().to_vec())
 }

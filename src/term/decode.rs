@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io::Read;
 
-use super::decoded::{OpaqueKind, Term, Tree};
+use super::decoded::{Build, OpaqueKind, Term, Tree};
 use super::tag;
 
 /// Deepest nesting of tuples, lists and maps accepted.
@@ -47,39 +47,6 @@ type Result<T> = std::result::Result<T, DecodeError>;
 
 fn fail<T>(offset: usize, reason: impl Into<String>) -> Result<T> {
     Err(DecodeError { offset, reason: reason.into() })
-}
-
-/// What the decoder makes of each value as it reads it: a [`Term`] tree
-/// ([`Tree`]), or PHP values directly, with no tree in between.
-pub trait Build<'a> {
-    type Out;
-    /// Elements of a tuple or list being read.
-    type Seq;
-    /// Pairs of a map being read.
-    type Map;
-    fn int(&mut self, i: i64) -> Self::Out;
-    /// Beyond 64 bits: little-endian magnitude without trailing zeros.
-    fn big(&mut self, negative: bool, magnitude: &'a [u8]) -> Self::Out;
-    fn float(&mut self, f: f64) -> Self::Out;
-    fn atom(&mut self, name: Cow<'a, str>) -> Self::Out;
-    /// STRING_EXT: a list of bytes sent compactly.
-    fn string(&mut self, bytes: &'a [u8]) -> Self::Out;
-    fn binary(&mut self, bytes: &'a [u8]) -> Self::Out;
-    /// A bitstring whose last byte is partial; `raw` is the whole term.
-    fn bits(&mut self, data: &'a [u8], bits: u8, raw: &'a [u8]) -> Self::Out;
-    fn nil(&mut self) -> Self::Out;
-    fn seq(&mut self, n: usize) -> Self::Seq;
-    fn push(&mut self, seq: &mut Self::Seq, v: Self::Out);
-    fn tuple(&mut self, seq: Self::Seq) -> Self::Out;
-    /// A proper, non-empty list.
-    fn list(&mut self, seq: Self::Seq) -> Self::Out;
-    /// `raw` is the whole term.
-    fn improper(&mut self, seq: Self::Seq, tail: Self::Out, raw: &'a [u8]) -> Self::Out;
-    fn map(&mut self, n: usize) -> Self::Map;
-    fn insert(&mut self, map: &mut Self::Map, key: Term<'a>, v: Self::Out);
-    fn finish_map(&mut self, map: Self::Map) -> Self::Out;
-    /// A pid, port, reference or fun; `raw` is the whole term.
-    fn opaque(&mut self, kind: OpaqueKind, raw: &'a [u8]) -> Self::Out;
 }
 
 /// Decodes exactly one term without version byte; trailing bytes are an error.

@@ -1,11 +1,11 @@
-//! A decoded term that borrows from the bytes it came from.
+//! A decoded term that borrows from the bytes it came from, and the
+//! [`Build`] interface through which the decoder makes it (or, in
+//! `php::to_php`, PHP values directly).
 //!
 //! The decoder validates everything before anything is built on it, so the
 //! PHP mapping, the printer and the tests all walk this one shape.
 
 use std::borrow::Cow;
-
-use super::decode::Build;
 
 /// Values PHP has no native shape for; they travel as the exact bytes of
 /// their term so that they encode back to the identical term.
@@ -52,6 +52,39 @@ pub enum Term<'a> {
         kind: OpaqueKind,
         raw: &'a [u8],
     },
+}
+
+/// What the decoder makes of each value as it reads it: a [`Term`] tree
+/// ([`Tree`]), or PHP values directly (`php::to_php`), with no tree in between.
+pub trait Build<'a> {
+    type Out;
+    /// Elements of a tuple or list being read.
+    type Seq;
+    /// Pairs of a map being read.
+    type Map;
+    fn int(&mut self, i: i64) -> Self::Out;
+    /// Beyond 64 bits: little-endian magnitude without trailing zeros.
+    fn big(&mut self, negative: bool, magnitude: &'a [u8]) -> Self::Out;
+    fn float(&mut self, f: f64) -> Self::Out;
+    fn atom(&mut self, name: Cow<'a, str>) -> Self::Out;
+    /// STRING_EXT: a list of bytes sent compactly.
+    fn string(&mut self, bytes: &'a [u8]) -> Self::Out;
+    fn binary(&mut self, bytes: &'a [u8]) -> Self::Out;
+    /// A bitstring whose last byte is partial; `raw` is the whole term.
+    fn bits(&mut self, data: &'a [u8], bits: u8, raw: &'a [u8]) -> Self::Out;
+    fn nil(&mut self) -> Self::Out;
+    fn seq(&mut self, n: usize) -> Self::Seq;
+    fn push(&mut self, seq: &mut Self::Seq, v: Self::Out);
+    fn tuple(&mut self, seq: Self::Seq) -> Self::Out;
+    /// A proper, non-empty list.
+    fn list(&mut self, seq: Self::Seq) -> Self::Out;
+    /// `raw` is the whole term.
+    fn improper(&mut self, seq: Self::Seq, tail: Self::Out, raw: &'a [u8]) -> Self::Out;
+    fn map(&mut self, n: usize) -> Self::Map;
+    fn insert(&mut self, map: &mut Self::Map, key: Term<'a>, v: Self::Out);
+    fn finish_map(&mut self, map: Self::Map) -> Self::Out;
+    /// A pid, port, reference or fun; `raw` is the whole term.
+    fn opaque(&mut self, kind: OpaqueKind, raw: &'a [u8]) -> Self::Out;
 }
 
 /// Builds the [`Term`] tree.

@@ -62,10 +62,10 @@ const TAGS: &[u8] = &[
 
 /// Decodes and, when that succeeds, prints: neither may panic.
 fn exercise(bytes: &[u8]) {
-    if let Ok(plain) = uncompress(bytes) {
-        if let Ok(term) = decode(&plain) {
-            let _ = print(&term);
-        }
+    if let Ok(plain) = uncompress(bytes)
+        && let Ok(term) = decode(&plain)
+    {
+        let _ = print(&term);
     }
 }
 
@@ -164,10 +164,10 @@ fn mutated_terms_never_panic() {
 
 #[test]
 fn nesting_is_bounded_without_overflowing_the_stack() {
-    let mut deep = vec![tag::SMALL_TUPLE, 1].repeat(1_000_000);
+    let mut deep = [tag::SMALL_TUPLE, 1].repeat(1_000_000);
     deep.push(tag::NIL);
     assert!(decode(&deep).unwrap_err().reason.contains("nesting deeper"));
-    let mut ok = vec![tag::SMALL_TUPLE, 1].repeat(MAX_DEPTH);
+    let mut ok = [tag::SMALL_TUPLE, 1].repeat(MAX_DEPTH);
     ok.push(tag::NIL);
     assert!(decode(&ok).is_ok());
 }

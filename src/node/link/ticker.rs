@@ -13,8 +13,9 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use super::link::Shared;
-use super::{Error, runtime};
+use super::reader::Shared;
+use crate::node::error::Error;
+use crate::node::{inherited, runtime};
 
 /// Time between two passes: a quarter of the smallest net_ticktime worth
 /// supporting (4 s, as the tests use).
@@ -54,7 +55,7 @@ fn current() -> Option<&'static Ticker> {
 }
 
 /// Has `link` drained while it lives, starting the ticker if needed.
-pub fn watch(link: Weak<Shared>) -> Result<(), Error> {
+pub(super) fn watch(link: Weak<Shared>) -> Result<(), Error> {
     let ticker = match current() {
         Some(ticker) => ticker,
         None => start()?,
@@ -77,7 +78,7 @@ fn start() -> Result<&'static Ticker, Error> {
     let parents = TICKER.swap(std::ptr::from_ref(ticker).cast_mut(), Ordering::AcqRel);
     if !parents.is_null() {
         // A forked child's: the parent's ticker stays reachable (`inherited`).
-        super::inherited::keep(parents as usize);
+        inherited::keep(parents as usize);
     }
     Ok(ticker)
 }

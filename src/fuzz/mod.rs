@@ -1,18 +1,22 @@
 //! The three fuzzed surfaces, each one function of bytes, shared by the
 //! cargo-fuzz targets (`fuzz/`) and by the test that replays their corpus
-//! and every crash found (`tests/fuzz_corpus.rs`), so that what the fuzzer
-//! ran is what `cargo test` checks. Nothing here needs a PHP runtime.
+//! and every crash found (`corpus`), so that what the fuzzer ran is what
+//! `cargo test` checks. Nothing here needs a PHP runtime. Built only for
+//! tests and with the `fuzz` feature, which the targets' crate turns on.
 //!
 //! Each function panics only when an invariant breaks (a term the writer
 //! made that the decoder refuses, a reply that parses differently twice):
 //! errors on hostile input are the expected outcome, not findings.
 
-use crate::node::link;
+use crate::node::link::replay::replay_replies;
 use crate::session::store;
 use crate::term::decode::{self, MAX_DEPTH};
 use crate::term::encode::{Writer, atom_len_ok};
 use crate::term::format::{self, Directive, Item};
 use crate::term::print::print;
+
+#[cfg(test)]
+mod corpus;
 
 /// The decoder on untrusted bytes, with and without the version byte, and
 /// the printer on whatever it accepts.
@@ -34,8 +38,8 @@ pub fn decode(data: &[u8]) {
 
 /// The format-string encoder: the bytes up to the first NUL are a format,
 /// the rest feed its directives. A format that parses is written as the
-/// extension writes it ([`crate::term::from_php`] walks PHP arrays the same
-/// way), and what the writer produced must decode to the same shape.
+/// extension writes it (`php::from_php` walks PHP arrays the same way),
+/// and what the writer produced must decode to the same shape.
 pub fn format(data: &[u8]) {
     let split = data.iter().position(|b| *b == 0).unwrap_or(data.len());
     let Ok(fmt) = std::str::from_utf8(&data[..split]) else { return };
@@ -55,7 +59,7 @@ pub fn format(data: &[u8]) {
 /// through the session store's reply parsers.
 pub fn replies(data: &[u8]) {
     let Some((&chunk, stream)) = data.split_first() else { return };
-    let (replies, mailbox) = link::replay_replies(stream, usize::from(chunk) + 1);
+    let (replies, mailbox) = replay_replies(stream, usize::from(chunk) + 1);
     for reply in &replies {
         assert!(decode::decode(reply).is_ok(), "a call was handed bytes that are not one term");
     }

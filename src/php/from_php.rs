@@ -8,25 +8,19 @@ use std::borrow::Cow;
 
 use ext_php_rs::types::{ZendHashTable, Zval};
 
-use super::decode::MAX_DEPTH;
-use super::encode::{MAX_ATOM_CHARS, Writer, atom_len_ok};
-use super::format::{Directive, Item};
-use crate::php::array::{self, Key};
-use crate::php::resources;
+use super::args::{ArgError, item_type_error as type_err, item_value_error as value_err};
+use super::array::{self, Key};
+use super::resources;
+use crate::term::decode::MAX_DEPTH;
+use crate::term::encode::{MAX_ATOM_CHARS, Writer, atom_len_ok};
+use crate::term::format::{Directive, Item};
 
-/// Becomes a PHP `TypeError` or `ValueError`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EncodeError {
-    Type(String),
-    Value(String),
-}
-
-type Result<T = ()> = std::result::Result<T, EncodeError>;
+type Result<T = ()> = std::result::Result<T, ArgError>;
 
 /// Encodes the one term `format` describes, taking its value from `data`.
 pub fn encode(format: &Item, data: &ZendHashTable, w: &mut Writer) -> Result {
     if data.len() != 1 {
-        return Err(EncodeError::Value(format!(
+        return Err(ArgError::Value(format!(
             "the format describes one term, so $data must hold exactly one value, {} given",
             data.len()
         )));
@@ -85,18 +79,15 @@ fn scalar(it: &Item, d: Directive, slot: &Zval, w: &mut Writer) -> Result {
             w.int(int_arg(it, slot)?);
             Ok(())
         }
-        Directive::Unsigned => match int_arg(it, slot)? {
-            v if v < 0 => Err(value_err(it, &format!("expects an unsigned integer, {v} given"))),
-            v => {
-                w.int(v);
-                Ok(())
-            }
-        },
+        Directive::Unsigned => {
+            w.int(unsigned(int_arg(it, slot)?).map_err(|reason| value_err(it, &reason))?);
+            Ok(())
+        }
         Directive::Float => {
             w.float(float_arg(it, slot)?);
             Ok(())
         }
-        Directive::LinkPid => match crate::php::link::link_pid(slot) {
+        Directive::LinkPid => match resources::link_pid(slot) {
             Some(pid) => {
                 w.raw(&pid);
                 Ok(())
@@ -140,14 +131,10 @@ fn int_arg(it: &Item, slot: &Zval) -> Result<i64> {
         return Ok(slot.long().expect("is_long"));
     }
     if let Some(f) = slot.double() {
-        if f.is_finite() && f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
-            return Ok(f as i64);
-        }
-        return Err(type_err(it, "int (a float without fraction at most)", slot));
+        return int_of_float(f).ok_or_else(|| type_err(it, "int (a float without fraction at most)", slot));
     }
     if let Some(s) = slot.zend_str() {
-        let text = std::str::from_utf8(s.as_bytes()).unwrap_or("").trim_matches(|c: char| c.is_ascii_whitespace());
-        return text.parse::<i64>().map_err(|_| type_err(it, "int", slot));
+        return numeric_text(s.as_bytes()).parse::<i64>().map_err(|_| type_err(it, "int", slot));
     }
     Err(type_err(it, "int", slot))
 }
@@ -159,15 +146,11 @@ fn float_arg(it: &Item, slot: &Zval) -> Result<f64> {
     } else if slot.is_long() {
         slot.long().expect("is_long") as f64
     } else if let Some(s) = slot.zend_str() {
-        let text = std::str::from_utf8(s.as_bytes()).unwrap_or("").trim_matches(|c: char| c.is_ascii_whitespace());
-        text.parse::<f64>().map_err(|_| type_err(it, "float", slot))?
+        numeric_text(s.as_bytes()).parse::<f64>().map_err(|_| type_err(it, "float", slot))?
     } else {
         return Err(type_err(it, "float", slot));
     };
-    if !f.is_finite() {
-        return Err(value_err(it, &format!("expects a finite float, {f} given")));
-    }
-    Ok(f)
+    finite(f).map_err(|reason| value_err(it, &reason))
 }
 
 /// `~v`: int, float, string (a binary), bool (true/false), null
@@ -218,39 +201,62 @@ fn array(it: &Item, ht: &ZendHashTable, w: &mut Writer, depth: usize) -> Result 
     })
 }
 
-fn type_err(it: &Item, expected: &str, given: &Zval) -> EncodeError {
-    EncodeError::Type(format!(
-        "{} at position {} of the format expects {expected}, {} given",
-        it.describe(),
-        it.pos(),
-        type_name(given)
-    ))
+/// The int a float stands for: finite, without fraction, within i64.
+fn int_of_float(f: f64) -> Option<i64> {
+    let fits = (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f);
+    (f.is_finite() && f.fract() == 0.0 && fits).then_some(f as i64)
 }
 
-fn value_err(it: &Item, reason: &str) -> EncodeError {
-    EncodeError::Value(format!("{} at position {} of the format: {reason}", it.describe(), it.pos()))
+/// The text of a numeric string, without the whitespace PHP allows around
+/// it; empty (so no number) when it is not UTF-8.
+fn numeric_text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or("").trim_matches(|c: char| c.is_ascii_whitespace())
 }
 
-/// PHP's own name for a value's type, as its TypeErrors print it.
-pub fn type_name(zv: &Zval) -> String {
-    let zv = zv.dereference();
-    if zv.is_null() {
-        "null".into()
-    } else if zv.is_bool() {
-        "bool".into()
-    } else if zv.is_long() {
-        "int".into()
-    } else if zv.is_double() {
-        "float".into()
-    } else if zv.is_string() {
-        "string".into()
-    } else if zv.is_array() {
-        "array".into()
-    } else if zv.is_resource() {
-        resources::type_name_of(zv)
-    } else if let Some(obj) = zv.object() {
-        obj.get_class_name().unwrap_or_else(|_| "object".into())
-    } else {
-        "unknown".into()
+/// `~u`'s value: not negative.
+fn unsigned(v: i64) -> std::result::Result<i64, String> {
+    if v < 0 { Err(format!("expects an unsigned integer, {v} given")) } else { Ok(v) }
+}
+
+/// A float Erlang can hold: it has no NaN or infinity.
+fn finite(f: f64) -> std::result::Result<f64, String> {
+    if f.is_finite() { Ok(f) } else { Err(format!("expects a finite float, {f} given")) }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The coercion rules alone (zvals need a running PHP: the phpt suite's).
+    use super::*;
+
+    #[test]
+    fn floats_stand_for_ints_only_without_fraction_and_within_range() {
+        assert_eq!(int_of_float(3.0), Some(3));
+        assert_eq!(int_of_float(-0.0), Some(0));
+        assert_eq!(int_of_float(-9.223_372_036_854_776e18), Some(i64::MIN));
+        for f in [3.5, f64::NAN, f64::INFINITY, 9.223_372_036_854_776e18, -1e19] {
+            assert_eq!(int_of_float(f), None, "{f}");
+        }
+    }
+
+    #[test]
+    fn numeric_strings_lose_their_surrounding_whitespace_only() {
+        assert_eq!(numeric_text(b" \t42\n"), "42");
+        assert_eq!(numeric_text(b"4 2"), "4 2");
+        assert_eq!(numeric_text(b"\xff1"), "", "not UTF-8: no number");
+        assert_eq!(numeric_text(b" -1.5e3 ").parse::<f64>(), Ok(-1500.0));
+    }
+
+    #[test]
+    fn unsigned_refuses_negatives() {
+        assert_eq!(unsigned(0), Ok(0));
+        assert_eq!(unsigned(i64::MAX), Ok(i64::MAX));
+        assert_eq!(unsigned(-1), Err("expects an unsigned integer, -1 given".into()));
+    }
+
+    #[test]
+    fn floats_must_be_finite() {
+        assert_eq!(finite(-0.5), Ok(-0.5));
+        assert_eq!(finite(f64::NAN), Err("expects a finite float, NaN given".into()));
+        assert_eq!(finite(f64::NEG_INFINITY), Err("expects a finite float, -inf given".into()));
     }
 }

@@ -1,10 +1,12 @@
-//! What `phpinfo()` and `php --ri peb` show.
+//! What `phpinfo()` and `php --ri peb` show: the whole extension's state
+//! (limits, links, the save handler, the settings), so it sits above
+//! `php`, `node`, `session` and `term`.
 
 use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
-use super::ini;
 use crate::node::registry;
+use crate::php::ini;
 use crate::session;
 use crate::term::decode;
 

@@ -10,11 +10,11 @@ use std::borrow::Cow;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 
-use super::decode::{self, Build, DecodeError};
-use super::decoded::{OpaqueKind, Term};
-use super::{bigint, print};
-use crate::php::array;
-use crate::php::resources::{self, Kind, TermValue};
+use super::array;
+use super::resources::{self, Kind, TermValue};
+use crate::term::decode::{self, DecodeError};
+use crate::term::decoded::{Build, OpaqueKind, Term};
+use crate::term::{bigint, print};
 
 /// mypeb's shape for a decoded term: `array(0 => value)`.
 pub fn decode_wrapped(bytes: &[u8]) -> Result<Zval, DecodeError> {
@@ -100,20 +100,12 @@ impl<'a> Build<'a> for Php {
     fn map(&mut self, n: usize) -> ZBox<ZendHashTable> {
         table(n)
     }
-    /// Keys: integers as int keys; atoms, strings and binaries as string
-    /// keys (PHP turns decimal ones into ints, as for any array key); any
-    /// other key as its Erlang text. A later pair wins over an earlier one
-    /// whose key maps to the same PHP key.
+    /// A later pair wins over an earlier one whose key maps to the same PHP key.
     fn insert(&mut self, map: &mut ZBox<ZendHashTable>, key: Term<'a>, v: Zval) {
-        let _ = match &key {
-            Term::Int(i) => map.insert(ArrayKey::Long(*i), v),
-            Term::Atom(a) => map.insert(ArrayKey::from(a.to_string()), v),
-            Term::Str(b) | Term::Binary(b) => match std::str::from_utf8(b) {
-                Ok(s) => map.insert(ArrayKey::from(s.to_string()), v),
-                Err(_) => map.insert(ArrayKey::ZendString(&ZendStr::new(b, false)), v),
-            },
-            Term::Nil => map.insert(ArrayKey::from(String::new()), v),
-            other => map.insert(ArrayKey::from(print::print(other)), v),
+        let _ = match array_key(&key) {
+            Key::Int(i) => map.insert(ArrayKey::Long(i), v),
+            Key::Text(text) => map.insert(ArrayKey::from(text), v),
+            Key::Bytes(b) => map.insert(ArrayKey::ZendString(&ZendStr::new(b, false)), v),
         };
     }
     fn finish_map(&mut self, map: ZBox<ZendHashTable>) -> Zval {
@@ -121,5 +113,65 @@ impl<'a> Build<'a> for Php {
     }
     fn opaque(&mut self, kind: OpaqueKind, raw: &'a [u8]) -> Zval {
         resources::new_resource(Kind::of_opaque(kind), TermValue::from_term(raw, false))
+    }
+}
+
+/// The PHP array key a map key becomes.
+#[derive(Debug, PartialEq)]
+enum Key<'t> {
+    Int(i64),
+    /// Text, which PHP turns into an int key when it is decimal, as for any array key.
+    Text(String),
+    /// A string or binary that is not UTF-8: its bytes as they are.
+    Bytes(&'t [u8]),
+}
+
+/// Integers as int keys; atoms, strings and binaries as string keys; `[]`
+/// as the empty string; any other key as its Erlang text.
+fn array_key<'t>(key: &'t Term) -> Key<'t> {
+    match key {
+        Term::Int(i) => Key::Int(*i),
+        Term::Atom(a) => Key::Text(a.to_string()),
+        Term::Str(b) | Term::Binary(b) => match std::str::from_utf8(b) {
+            Ok(s) => Key::Text(s.to_string()),
+            Err(_) => Key::Bytes(b),
+        },
+        Term::Nil => Key::Text(String::new()),
+        other => Key::Text(print::print(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    #[test]
+    fn map_keys_become_int_or_text_keys() {
+        assert_eq!(array_key(&Term::Int(-4)), Key::Int(-4));
+        assert_eq!(array_key(&Term::Atom(Cow::Borrowed("ok"))), Key::Text("ok".into()));
+        assert_eq!(array_key(&Term::Binary(b"12")), Key::Text("12".into()));
+        assert_eq!(array_key(&Term::Str(b"abc")), Key::Text("abc".into()));
+        assert_eq!(array_key(&Term::Binary(b"\xff\xfe")), Key::Bytes(b"\xff\xfe"));
+        assert_eq!(array_key(&Term::Nil), Key::Text(String::new()));
+    }
+
+    #[test]
+    fn other_map_keys_become_their_erlang_text() {
+        let key = Term::Tuple(vec![Term::Atom(Cow::Borrowed("a")), Term::Float(1.5)]);
+        assert_eq!(array_key(&key), Key::Text("{a,1.5}".into()));
+        assert_eq!(
+            array_key(&Term::List(vec![Term::Int(1)])),
+            Key::Text(print::print(&Term::List(vec![Term::Int(1)])))
+        );
+    }
+
+    #[test]
+    fn decimal_text_keys_become_int_keys_as_in_php() {
+        // What `Key::Text` relies on: ext-php-rs makes the key PHP would.
+        assert!(matches!(ArrayKey::from("12".to_string()), ArrayKey::Long(12)));
+        assert!(matches!(ArrayKey::from("-3".to_string()), ArrayKey::Long(-3)));
+        assert!(matches!(ArrayKey::from("012".to_string()), ArrayKey::String(_)));
+        assert!(matches!(ArrayKey::from("1.5".to_string()), ArrayKey::String(_)));
     }
 }

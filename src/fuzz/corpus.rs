@@ -21,15 +21,15 @@ fn replay(target: &str, run: fn(&[u8])) {
 
 #[test]
 fn decode_corpus() {
-    replay("decode", peb::fuzz::decode);
+    replay("decode", super::decode);
 }
 
 #[test]
 fn format_corpus() {
-    replay("format", peb::fuzz::format);
+    replay("format", super::format);
 }
 
 #[test]
 fn replies_corpus() {
-    replay("replies", peb::fuzz::replies);
+    replay("replies", super::replies);
 }
