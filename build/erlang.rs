@@ -72,8 +72,8 @@ fn app_modules(app: &str) -> Result<Vec<String>, String> {
         return Err("the modules list is empty".into());
     }
     for m in &modules {
-        let plain = m.starts_with(|c: char| c.is_ascii_lowercase())
-            && m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let plain =
+            m.starts_with(|c: char| c.is_ascii_lowercase()) && m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !plain {
             return Err(format!("`{m}` is not a module name"));
         }
