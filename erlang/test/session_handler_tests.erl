@@ -79,8 +79,8 @@ cleanup(_) ->
 
 version_and_ensure() ->
     ?assertEqual(3, ?S:version()),
-    ?assertEqual({ok, 2}, ?S:ensure()),
-    ?assertEqual({ok, 2}, ?S:ensure()).
+    ?assertEqual({ok, 3}, ?S:ensure()),
+    ?assertEqual({ok, 3}, ?S:ensure()).
 
 classic_strings_and_binaries() ->
     ok = ?S:write("abc", "some data"),
