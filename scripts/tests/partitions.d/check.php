@@ -169,6 +169,7 @@ function judge(string $dir, string $fault, array $nodes): array
         }
     }
 
+    fwrite(STDERR, "  {$row['ops']} ops, {$row['acked']} writes acknowledged, {$row['unsure']} not known (see workload.php)\n");
     return $row;
 }
 
@@ -186,9 +187,9 @@ function side(array $s): string
 
 function table(array $rows): int
 {
-    $fmt = "%-11s | %6s | %-22s | %13s | %11s | %s\n";
+    $fmt = "%-11s | %6s | %-26s | %13s | %11s | %s\n";
     printf($fmt, 'fault', 'acked', 'lost', 'double grants', 'stale reads', 'availability (majority side / minority side)');
-    echo str_repeat('-', 110), "\n";
+    echo str_repeat('-', 114), "\n";
     $lost = $double = $bad = 0;
     foreach ($rows as $r) {
         if (isset($r['error'])) {
