@@ -3,8 +3,10 @@
 # php-fpm, nginx), renders their configs (scripts/lib/conf/) and finds
 # free ports; its parts are in scripts/lib/env/ (ports, processes, Erlang,
 # web). scripts/lib/peb-env is its command line (for PHP).
-# Everything listens on 127.0.0.1 (or a unix socket) only. Safe under
-# `set -euo pipefail`: a function fails only when what it was asked failed.
+# Everything listens on 127.0.0.1 (or a unix socket) only, but nodes named
+# after another loopback address (a@127.0.0.11, in the partition checker's
+# network namespace) and, for them, epmd (PEB_EPMD_ADDRESSES, erlang.sh).
+# Safe under `set -euo pipefail`: a function fails only when what it was asked failed.
 #
 # An environment is a directory, $PEB_ENV_DIR (peb_env_init):
 #   erlang/.erlang.cookie  the random cookie; nodes read it as

@@ -18,7 +18,12 @@ peb_env_epmd_has() {   # SHORT_NAME
 
 # Starts the environment's epmd on PORT, or on a free port (another one
 # when it was taken meanwhile); exports ERL_EPMD_PORT and ERL_EPMD_ADDRESS.
-# An epmd of this environment that runs already is kept.
+# An epmd of this environment that runs already is kept. It listens on
+# 127.0.0.1, and on the addresses of PEB_EPMD_ADDRESSES too (comma
+# separated), where nodes are named after other loopback addresses
+# (a@127.0.0.11): a lookup goes to the address in the node's name. One epmd
+# serves them all, as epmd always binds 127.0.0.1 too (a second one on the
+# same port cannot start) and nodes register with the one on 127.0.0.1.
 peb_env_epmd() {   # [PORT]
   local port=${1:-} epmd
   read -ra epmd <<<"${PEB_EPMD:-epmd}"
@@ -30,7 +35,7 @@ peb_env_epmd() {   # [PORT]
   for _ in $(seq 10); do
     export ERL_EPMD_PORT=${port:-$(peb_env_port)}
     peb_env_spawn epmd - "-port $ERL_EPMD_PORT" "$PEB_ENV_DIR/logs/epmd.log" \
-      "${epmd[@]}" -address 127.0.0.1 -port "$ERL_EPMD_PORT"
+      "${epmd[@]}" -address "127.0.0.1${PEB_EPMD_ADDRESSES:+,$PEB_EPMD_ADDRESSES}" -port "$ERL_EPMD_PORT"
     for _ in $(seq 50); do
       peb_env_alive "$peb_env_pid" || break
       peb_env_epmd_names >/dev/null && return 0
@@ -48,18 +53,26 @@ peb_env_epmd() {   # [PORT]
 # distribution on 127.0.0.1 only, under the environment's epmd and cookie,
 # no shell; idle schedulers do not spin (+sbwt none ...: on a machine
 # shared with php-fpm and nginx, spinning takes their CPU). NAME@HOST:
-# a long name for a dotted host, else a short one. --stock: without
-# peb's modules on the code path.
+# a long name for a dotted host, else a short one. A HOST that is an IPv4
+# address other than 127.0.0.1 (127.0.0.11: one "host" of the partition
+# checker, scripts/tests/partitions) is the node's own: it listens there
+# and its outgoing distribution connections leave from it, so that a
+# firewall rule between two addresses cuts two nodes apart. --stock:
+# without peb's modules on the code path.
 peb_env_node_cmd() {   # NODE [--stock] [ERL_ARGS...]
-  local node=$1 mode=-name erl extra
+  local node=$1 mode=-name erl extra ip='{127,0,0,1}' own=()
   shift
   [[ ${node#*@} == *.* ]] || mode=-sname
+  if [[ ${node#*@} =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ && ${node#*@} != 127.0.0.1 ]]; then
+    ip="{${node#*@}}" ip=${ip//./,}
+    own=(-kernel inet_dist_connect_options "[{ip,$ip}]")
+  fi
   read -ra erl <<<"${PEB_ERL:-erl}"
   read -ra extra <<<"${PEB_NODE_FLAGS:-}"
   peb_env_cmd=(env HOME="$PEB_ENV_DIR/erlang" ERL_CRASH_DUMP_SECONDS=0
     ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT="$ERL_EPMD_PORT"
     "${erl[@]}" "$mode" "$node" -noshell -noinput -start_epmd false
-    -kernel inet_dist_use_interface '{127,0,0,1}' +sbwt none +sbwtdcpu none +sbwtdio none)
+    -kernel inet_dist_use_interface "$ip" "${own[@]}" +sbwt none +sbwtdcpu none +sbwtdio none)
   if [ "${1:-}" = --stock ]; then shift; else peb_env_cmd+=(-pa "$PEB_EBIN"); fi
   peb_env_cmd+=("${extra[@]}" "$@")
 }
