@@ -140,10 +140,12 @@ members([Seed | Rest]) ->
 -spec info() -> map().
 info() ->
     Me = server_id(),
-    {Nodes, Leader} = case ra:members({local, Me}, ?CALL_MS) of
-                          {ok, Ms, L} -> {[N || {_, N} <- Ms], L};
-                          _ -> {[], undefined}
-                      end,
+    %% This member's own view (the third element is this member, not the leader).
+    Nodes = case ra:members({local, Me}, ?CALL_MS) of
+                {ok, Ms, _} -> [N || {_, N} <- Ms];
+                _ -> []
+            end,
+    Leader = leader(),
     Running = [N || N <- Nodes, N =:= node() orelse lists:member(N, nodes())],
     State = case ra:ping(Me, ?CALL_MS) of
                 {pong, S} -> S;
