@@ -16,8 +16,11 @@
 %% (application env, 3000 by default: under peb.default_timeout, so that
 %% PHP tries the next node of its save path, with the same grant). Sending
 %% again is safe: each command is idempotent in the machine (a lock request
-%% by its reference, a write by its grant). A node cut off from the
-%% leader's majority answers no_leader, never a silent success.
+%% by its reference, a write by its grant). A node that is not connected to
+%% a majority of the members answers {error, no_majority} at once, and
+%% serves reads without a lock from its own copy (possibly stale, as the
+%% Mnesia store does): never a change it cannot commit, never a silent
+%% success.
 %%
 %% It also watches the holders (PHP connections end at this node, the
 %% leader cannot reach them) and reports their death to the machine, and
@@ -124,9 +127,14 @@ serve(_Request, From, S = #{ready := false}) ->
     S;
 serve({read, Id, nolock}, From, S) ->
     %% Through the log too: a read sees every write acknowledged before it.
-    submit(From, {read, Id}, S);
-serve({read, Id, {lock, Holder, WaitMs, ExpireMs}}, From, S) ->
-    submit(From, {lock, Id, Holder, self(), make_ref(), WaitMs, ExpireMs}, watch(Holder, S));
+    %% In a minority, this member's copy.
+    case ?NODE:majority() of
+        true ->
+            submit(From, {read, Id}, S);
+        false ->
+            _ = spawn(fun() -> reply(From, {ok, element(1, lookup(Id)), 0}) end),
+            S
+    end;
 serve({release, _Id, 0}, From, S) ->
     reply(From, ok),
     S;
@@ -139,9 +147,20 @@ serve({exists, Id}, From, S) ->
     %% needs no round trip (ids are 128 random bits).
     _ = spawn(fun() -> reply(From, is_live(Id)) end),
     S;
-serve({gc}, From, S) ->
-    submit(From, {gc, undefined}, S);
 serve(Request, From, S) ->
+    case ?NODE:majority() of
+        true ->
+            changed(Request, From, S);
+        false ->
+            reply(From, {error, no_majority}),
+            S
+    end.
+
+changed({read, Id, {lock, Holder, WaitMs, ExpireMs}}, From, S) ->
+    submit(From, {lock, Id, Holder, self(), make_ref(), WaitMs, ExpireMs}, watch(Holder, S));
+changed({gc}, From, S) ->
+    submit(From, {gc, undefined}, S);
+changed(Request, From, S) ->
     %% write, touch, destroy, release: the machine's commands as they are.
     submit(From, Request, S).
 
@@ -215,7 +234,7 @@ check(S = #{pending := Pending, patience := Patience}) ->
     maps:fold(fun(Corr, P = #{from := From, command := Command, since := Since, sent := Sent}, Acc) ->
                       if
                           Now - Since > Patience ->
-                              reply(From, {error, no_leader}),
+                              reply(From, {error, unavailable()}),
                               give_up(Command, Acc#{pending := maps:remove(Corr, maps:get(pending, Acc))});
                           Now - Sent > ?RESEND_MS ->
                               send(Corr, Command),
@@ -227,6 +246,12 @@ check(S = #{pending := Pending, patience := Patience}) ->
 
 give_up({lock, Id, _, _, Ref, _, _}, S) -> submit(none, {cancel, Id, Ref}, S);
 give_up(_Command, S) -> S.
+
+unavailable() ->
+    case ?NODE:majority() of
+        true -> no_leader;
+        false -> no_majority
+    end.
 
 now_ms() ->
     erlang:monotonic_time(millisecond).

@@ -19,7 +19,7 @@
 -module(peb_session_raft_node).
 -compile(warn_missing_spec).
 
--export([start/0, server_id/0, server_id/1, leader/0, info/0, system/0, cluster/0]).
+-export([start/0, server_id/0, server_id/1, leader/0, majority/0, info/0, system/0, cluster/0]).
 
 -define(SYSTEM, peb_session).
 -define(CLUSTER, peb_sessions).
@@ -47,6 +47,22 @@ server_id(Node) -> {?NAME, Node}.
 leader() ->
     try ra_leaderboard:lookup_leader(?CLUSTER)
     catch error:badarg -> undefined    % Ra not started yet
+    end.
+
+%% @doc Whether this node is connected to a majority of the members (itself
+%% counted), as this member last knew them: if not, nothing it is asked to
+%% change can commit, and it says so at once (no_majority).
+-spec majority() -> boolean().
+majority() ->
+    Members = try ra_leaderboard:lookup_members(?CLUSTER)
+              catch error:badarg -> undefined
+              end,
+    case Members of
+        [_ | _] ->
+            Up = [N || {_, N} <- Members, N =:= node() orelse lists:member(N, nodes())],
+            2 * length(Up) > length(Members);
+        _ ->
+            false
     end.
 
 %% @doc Starts Ra's system and this node's member: restarted from its data
@@ -156,10 +172,15 @@ info() ->
                    _ -> #{}
                end,
     Serving = Leader =/= undefined andalso (State =:= leader orelse State =:= follower),
-    Overview#{status => case Serving of true -> ok; false -> no_leader end,
+    Status = case {majority(), Serving} of
+                 {false, _} -> no_majority;
+                 {true, false} -> no_leader;
+                 {true, true} -> ok
+             end,
+    Overview#{status => Status,
               leader => case Leader of {_, LN} -> LN; _ -> undefined end,
               nodes => Nodes,
               running => Running,
               raft_state => State,
               copy => case lists:member(node(), Nodes) of true -> raft; false -> unknown end,
-              storage => {raft, application:get_env(peb_session, raft_sync, none)}}.
+              storage => list_to_atom("raft_" ++ atom_to_list(application:get_env(peb_session, raft_sync, none)))}.
