@@ -65,7 +65,8 @@ grant_test() ->
     {{ok, Data, Token2}, [], _} = lock(H, F, make_ref(), L2),
     ?assertEqual(<<"data">>, Data),
     %% The version read is the index of the grant the data was written under.
-    ?assertMatch({4, 2, _}, Token2).
+    ?assertMatch({4, 2, _}, Token2),
+    ok.
 
 -spec fifo_queue_test() -> ok.
 fifo_queue_test() ->
@@ -78,7 +79,8 @@ fifo_queue_test() ->
     {ok, [{send_msg, F, {peb_raft_grant, R2, {ok, <<"one">>, T2}}}], L4} =
         run({write, ?ID, T1, <<"one">>, 60}, L3),
     {ok, [{send_msg, F, {peb_raft_grant, R3, {ok, <<"two">>, _}}}], _} =
-        run({write, ?ID, T2, <<"two">>, 60}, L4).
+        run({write, ?ID, T2, <<"two">>, 60}, L4),
+    ok.
 
 -spec resend_is_not_queued_twice_test() -> ok.
 resend_is_not_queued_twice_test() ->
@@ -90,7 +92,8 @@ resend_is_not_queued_twice_test() ->
     {ok, [{send_msg, F, {peb_raft_grant, R2, {ok, _, T2}}}], L4} = run({release, ?ID, T1}, L3),
     %% The same request again is answered with its grant, not a new one.
     {{ok, _, T2}, [], L5} = lock(H2, F, R2, L4),
-    {ok, [], _} = run({release, ?ID, T2}, L5).
+    {ok, [], _} = run({release, ?ID, T2}, L5),
+    ok.
 
 -spec fencing_refuses_a_stale_token_test() -> ok.
 fencing_refuses_a_stale_token_test() ->
@@ -106,7 +109,8 @@ fencing_refuses_a_stale_token_test() ->
     {ok, [], L6} = run({touch, ?ID, T1, 60}, L5),
     {{ok, <<"first">>, 0}, [], L7} = run({read, ?ID}, L6),
     {ok, [], L8} = run({write, ?ID, T2, <<"second">>, 60}, L7),
-    {{ok, <<"second">>, 0}, [], _} = run({read, ?ID}, L8).
+    {{ok, <<"second">>, 0}, [], _} = run({read, ?ID}, L8),
+    ok.
 
 -spec a_lock_given_away_fences_its_holder_test() -> ok.
 a_lock_given_away_fences_its_holder_test() ->
@@ -114,13 +118,15 @@ a_lock_given_away_fences_its_holder_test() ->
     {{ok, _, T1}, _, L1} = lock(H1, F, make_ref(), new()),
     %% Past its 30 s, another holder asks: the lock is given away.
     {{ok, <<>>, _}, [], L2} = run({lock, ?ID, H2, F, make_ref(), 5000, 30000}, 31000, L1),
-    {{error, lock_lost}, [], _} = run({write, ?ID, T1, <<"late">>, 60}, L2).
+    {{error, lock_lost}, [], _} = run({write, ?ID, T1, <<"late">>, 60}, L2),
+    ok.
 
 -spec an_expired_lock_nobody_wants_is_still_its_holders_test() -> ok.
 an_expired_lock_nobody_wants_is_still_its_holders_test() ->
     [H1, F] = pids(2),
     {{ok, _, T1}, _, L1} = lock(H1, F, make_ref(), new()),
-    {ok, [], _} = run({write, ?ID, T1, <<"late">>, 60}, 31000, L1).
+    {ok, [], _} = run({write, ?ID, T1, <<"late">>, 60}, 31000, L1),
+    ok.
 
 -spec repeated_write_is_done_test() -> ok.
 repeated_write_is_done_test() ->
@@ -129,7 +135,8 @@ repeated_write_is_done_test() ->
     {ok, [], L2} = run({write, ?ID, T, <<"x">>, 60}, L1),
     {ok, [], L3} = run({write, ?ID, T, <<"x">>, 60}, L2),
     %% The same grant with other data is not a repeat.
-    {{error, lock_lost}, [], _} = run({write, ?ID, T, <<"y">>, 60}, L3).
+    {{error, lock_lost}, [], _} = run({write, ?ID, T, <<"y">>, 60}, L3),
+    ok.
 
 -spec holder_down_releases_test() -> ok.
 holder_down_releases_test() ->
@@ -141,7 +148,8 @@ holder_down_releases_test() ->
     %% H2 dies while it waits, then H1 while it holds: H3 is next.
     {ok, [], L4} = run({holder_down, H2}, L3),
     {ok, [{send_msg, F, {peb_raft_grant, _, {ok, _, _}}}], L5} = run({holder_down, H1}, L4),
-    {{error, lock_lost}, [], _} = run({write, ?ID, T1, <<"dead">>, 60}, L5).
+    {{error, lock_lost}, [], _} = run({write, ?ID, T1, <<"dead">>, 60}, L5),
+    ok.
 
 -spec front_down_releases_its_holders_test() -> ok.
 front_down_releases_its_holders_test() ->
@@ -154,7 +162,8 @@ front_down_releases_its_holders_test() ->
         run({down, F1, noconnection}, L2),
     %% A new leader monitors the fronts that are left.
     ?assertEqual([{monitor, process, F2}], ?M:state_enter(leader, S)),
-    ?assertEqual([], ?M:state_enter(follower, S)).
+    ?assertEqual([], ?M:state_enter(follower, S)),
+    ok.
 
 -spec cancel_releases_a_wait_or_a_grant_test() -> ok.
 cancel_releases_a_wait_or_a_grant_test() ->
@@ -164,7 +173,8 @@ cancel_releases_a_wait_or_a_grant_test() ->
     {queued, [], L2} = lock(H2, F, R2, L1),
     {ok, [], L3} = run({cancel, ?ID, R2}, L2),
     {ok, [], L4} = run({cancel, ?ID, R1}, L3),
-    {{ok, _, _}, [], _} = lock(H2, F, make_ref(), L4).
+    {{ok, _, _}, [], _} = lock(H2, F, make_ref(), L4),
+    ok.
 
 -spec expiry_is_the_commands_time_test() -> ok.
 expiry_is_the_commands_time_test() ->
@@ -177,7 +187,8 @@ expiry_is_the_commands_time_test() ->
     %% The leader's tick asks for a sweep once a minute; the sweep removes it.
     ?assertEqual([{append, {tick, Now + 60000}}], ?M:tick(Now + 60000, S)),
     {ok, [], {S2, _, _}} = run({tick, Now + 60000}, 60000, {S, 10, Now}),
-    ?assertEqual(0, ?M:size(S2)).
+    ?assertEqual(0, ?M:size(S2)),
+    ok.
 
 -spec waits_and_locks_expire_on_tick_test() -> ok.
 waits_and_locks_expire_on_tick_test() ->
@@ -188,7 +199,8 @@ waits_and_locks_expire_on_tick_test() ->
     {queued, [], L3} = run({lock, ?ID, H3, F, R3, 10000, 2000}, L2),
     %% After 1.5 s: H2's wait is over; after 2 s: H1's lock, which H3 gets.
     {ok, [{send_msg, F, {peb_raft_grant, R2, {error, lock_timeout}}}], L4} = run({tick, 0}, 1500, L3),
-    {ok, [{send_msg, F, {peb_raft_grant, R3, {ok, _, _}}}], _} = run({tick, 0}, 600, L4).
+    {ok, [{send_msg, F, {peb_raft_grant, R3, {ok, _, _}}}], _} = run({tick, 0}, 600, L4),
+    ok.
 
 -spec time_never_goes_back_test() -> ok.
 time_never_goes_back_test() ->
@@ -196,7 +208,8 @@ time_never_goes_back_test() ->
     {ok, [], L1} = run({write, ?ID, 0, <<"x">>, 10}, L0),
     {{ok, <<>>, 0}, [], {S, I, N}} = run({read, ?ID}, 10000, L1),
     %% A new leader whose clock is behind: an expired session stays expired.
-    {{ok, <<>>, 0}, [], _} = run({read, ?ID}, 0, {S, I, N - 5000}).
+    {{ok, <<>>, 0}, [], _} = run({read, ?ID}, 0, {S, I, N - 5000}),
+    ok.
 
 -spec replicas_agree_test() -> ok.
 replicas_agree_test() ->
@@ -208,14 +221,16 @@ replicas_agree_test() ->
                      {S, _, _} = lists:foldl(fun(C, Acc) -> element(3, run(C, 700, Acc)) end, new(), Log),
                      S
              end,
-    ?assertEqual(Replay(), Replay()).
+    ?assertEqual(Replay(), Replay()),
+    ok.
 
 -spec snapshots_are_offered_test() -> ok.
 snapshots_are_offered_test() ->
     Log = lists:foldl(fun(N, Acc) -> element(3, run({write, integer_to_binary(N), 0, <<>>, 60}, Acc)) end,
                       new(), lists:seq(1, 4094)),
     {{ok, <<>>, 0}, [{release_cursor, 4096, S}], _} = run({read, ?ID}, Log),
-    ?assertEqual(4094, ?M:size(S)).
+    ?assertEqual(4094, ?M:size(S)),
+    ok.
 
 check(Value, Value, _Expr, _Line) ->
     ok;
