@@ -35,7 +35,9 @@
 -export([lookup/3, is_live/3, size/1, store_id/1]).
 -export_type([state/0, command/0, token/0]).
 
-%% Every so many commands Ra may snapshot the state and truncate its log.
+%% Every so many commands (at least; twice the sessions held, so that the
+%% cost of writing a snapshot stays a constant share of each command's)
+%% Ra may snapshot the state and truncate its log.
 -define(SNAPSHOT_EVERY, 4096).
 %% How often expired sessions are removed (ms).
 -define(SWEEP_MS, 60000).
@@ -88,7 +90,7 @@ init(_Config) ->
 apply(Meta = #{index := Index}, Command, S0 = #{now := Last, applied := Applied}) ->
     Now = max(Last, maps:get(system_time, Meta, Last)),
     {S1, Reply, Effects} = command(Command, Index, S0#{now := Now}),
-    case Applied + 1 >= ?SNAPSHOT_EVERY of
+    case Applied + 1 >= max(?SNAPSHOT_EVERY, 2 * map_size(maps:get(sessions, S1))) of
         true ->
             S = S1#{applied := 0},
             {S, Reply, Effects ++ [{release_cursor, Index, S}]};

@@ -226,10 +226,19 @@ replicas_agree_test() ->
 
 -spec snapshots_are_offered_test() -> ok.
 snapshots_are_offered_test() ->
-    Log = lists:foldl(fun(N, Acc) -> element(3, run({write, integer_to_binary(N), 0, <<>>, 60}, Acc)) end,
-                      new(), lists:seq(1, 4094)),
+    Write = fun(N, Acc) -> element(3, run({write, integer_to_binary(N rem 10), 0, <<>>, 60}, Acc)) end,
+    Log = lists:foldl(Write, new(), lists:seq(1, 4094)),
     {{ok, <<>>, 0}, [{release_cursor, 4096, S}], _} = run({read, ?ID}, Log),
-    ?assertEqual(4094, ?M:size(S)),
+    ?assertEqual(10, ?M:size(S)),
+    %% With 3,000 sessions, after 6,000 commands: a snapshot's cost stays
+    %% a constant share of each command's.
+    Id = fun(N) when N =< 3000 -> integer_to_binary(N); (_) -> <<"1">> end,
+    {_, Cursors} = lists:foldl(
+        fun(N, {Acc, Found}) ->
+                {ok, Effects, Next} = run({write, Id(N), 0, <<>>, 60}, Acc),
+                {Next, Found ++ [I || {release_cursor, I, _} <- Effects]}
+        end, {new(), []}, lists:seq(1, 7000)),
+    ?assertEqual([6000], Cursors),
     ok.
 
 check(Value, Value, _Expr, _Line) ->
