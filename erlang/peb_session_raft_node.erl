@@ -79,6 +79,8 @@ start() ->
     end.
 
 start_system() ->
+    _ = code:which(ra) =/= non_existing orelse
+        exit({ra_not_found, "the raft store needs Ra's beams on the code path (docs/cluster.md)"}),
     {ok, _} = application:ensure_all_started(ra),
     Dir = data_dir(),
     ok = filelib:ensure_dir(filename:join(Dir, "x")),
