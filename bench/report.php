@@ -85,6 +85,9 @@ $target('end to end under php-fpm: erlang p99 / redis p99', $v, 'at most 1.0', $
 $m = $find('erlang, mnesia x3', 1024, 1);
 $v = $e && $m && $e['cps'] > 0 ? $m['cps'] / $e['cps'] : null;
 $target('session cycle, 1 KB, 1 process: Mnesia, 3 replicas / ETS, 1 node (cycles/s)', $v, 'at least 0.5', $v !== null && $v >= 0.5);
+$m = $find('erlang, raft x3', 1024, 1);
+$v = $e && $m && $e['cps'] > 0 ? $m['cps'] / $e['cps'] : null;
+$target('session cycle, 1 KB, 1 process: Raft, 3 replicas / ETS, 1 node (cycles/s)', $v, 'at least 0.5', $v !== null && $v >= 0.5);
 $e4 = $find('erlang', 1024, 4);
 $v = $e && $e4 && $e['cps'] > 0 ? $e4['cps'] / $e['cps'] : null;
 $target('erlang session cycles, 4 processes / 1 process (1 KB)', $v, 'at least 1.7', $v !== null && $v >= 1.7);

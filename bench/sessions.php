@@ -1,6 +1,6 @@
 <?php
-// Session cycles side by side: the erlang handler (ETS on one node, and a
-// three-node Mnesia cluster) beside redis (persistent and default),
+// Session cycles side by side: the erlang handler (ETS on one node, a
+// three-node Mnesia cluster and a three-node Raft cluster) beside redis (persistent and default),
 // memcached and files, in one run on one machine. For each
 // handler, data size (100 B, 1 KB, 64 KB), process count (1 and 4) and
 // locking where the handler has the choice: cycles per second, p50 and p99
@@ -8,7 +8,7 @@
 // same size and process count. Each process cycles its own session.
 //
 // Called by bench/run, which starts the backends and sets BENCH_NODE,
-// BENCH_CLUSTER, BENCH_COOKIE, BENCH_REDIS_PORT, BENCH_MEMCACHED_PORT, PEB_EXTENSION.
+// BENCH_CLUSTER (Mnesia), BENCH_RAFT_CLUSTER, BENCH_COOKIE, BENCH_REDIS_PORT, BENCH_MEMCACHED_PORT, PEB_EXTENSION.
 //   php bench/sessions.php [--quick] [--only PREFIX] [--json FILE]
 
 $quick = in_array('--quick', $argv, true);
@@ -28,6 +28,7 @@ $handlers = [
     'erlang' => $erlang + ['peb.session.locking' => '1'],
     'erlang, no locking' => $erlang + ['peb.session.locking' => '0'],
     'erlang, mnesia x3' => ['session.save_path' => getenv('BENCH_CLUSTER'), 'peb.session.locking' => '1'] + $erlang,
+    'erlang, raft x3' => ['session.save_path' => getenv('BENCH_RAFT_CLUSTER'), 'peb.session.locking' => '1'] + $erlang,
     'redis' => $phpredis + ['session.save_path' => "tcp://127.0.0.1:$redis?persistent=1"],
     'redis, locking' => $phpredis + ['session.save_path' => "tcp://127.0.0.1:$redis?persistent=1",
         'redis.session.locking_enabled' => '1'],
@@ -42,6 +43,9 @@ $handlers = [
 $handlers = array_filter($handlers, fn($name) => str_starts_with($name, $only), ARRAY_FILTER_USE_KEY);
 if (!getenv('BENCH_CLUSTER')) {
     unset($handlers['erlang, mnesia x3']);
+}
+if (!getenv('BENCH_RAFT_CLUSTER')) {
+    unset($handlers['erlang, raft x3']);
 }
 $sizes = $quick ? [1024] : [100, 1024, 65536];
 $procs = [1, 4];

@@ -9,6 +9,14 @@
 %% node; it copies the sessions written while it was down. disc keeps this
 %% node's copy on disc (in Mnesia's dir), so that the sessions survive a
 %% restart of the whole cluster.
+%%
+%% A Raft cluster (Ra's beams on every node's code path, see
+%% docs/cluster.md), the same two commands with `raft':
+%%   first node:   `peb_session:create(raft)'
+%%   each further: `peb_session:join(FirstNode, raft)'
+%% Each node's Raft log lives in the application env `raft_dir'. A node
+%% restarted with its dir keeps its data and catches up; one whose dir was
+%% wiped (or a new one) is started with join/2 again.
 -module(peb_session).
 -compile(warn_missing_spec).
 
@@ -18,30 +26,38 @@
 start() ->
     session_handler:start().
 
--spec create(ram | disc) -> ok.
+-spec create(ram | disc | raft) -> ok.
 create(Storage) ->
     cluster(Storage, []).
 
--spec join(node() | [node()], ram | disc) -> ok.
+-spec join(node() | [node()], ram | disc | raft) -> ok.
 join(Seed, Storage) when is_atom(Seed) ->
     join([Seed], Storage);
 join(Seeds, Storage) when is_list(Seeds) ->
     cluster(Storage, Seeds).
 
-cluster(Storage, Seeds) when Storage =:= ram; Storage =:= disc ->
+cluster(Storage, Seeds) when Storage =:= ram; Storage =:= disc; Storage =:= raft ->
     case application:load(peb_session) of
         ok -> ok;
         {error, {already_loaded, _}} -> ok
     end,
-    ok = application:set_env(peb_session, store, mnesia),
-    ok = application:set_env(peb_session, storage, Storage),
+    case Storage of
+        raft ->
+            ok = application:set_env(peb_session, store, raft);
+        _ ->
+            ok = application:set_env(peb_session, store, mnesia),
+            ok = application:set_env(peb_session, storage, Storage)
+    end,
     ok = application:set_env(peb_session, join, Seeds),
     {ok, _} = application:ensure_all_started(peb_session),
     ok.
 
 -spec status() -> map().
 status() ->
-    peb_session_cluster:info().
+    case peb_session_store:kind() of
+        raft -> peb_session_raft_node:info();
+        _ -> peb_session_cluster:info()
+    end.
 
 -spec stop() -> ok.
 stop() ->

@@ -13,7 +13,7 @@ start(_Type, _Args) ->
     %% supervisor) is emptied into ours: its sessions survive the upgrade.
     Inherited = case peb_session_store:kind() of
                     ets -> peb_session_ets:take_over();
-                    mnesia -> []
+                    _Replicated -> []
                 end,
     case peb_session_sup:start_link() of
         {ok, Sup} ->

@@ -50,10 +50,13 @@ view() ->
     persistent_term:get(?VIEW, #{status => ok, leader => node()}).
 
 %% @doc Called as the store starts: the ETS store is always its own leader;
-%% the Mnesia store serves nothing until its table is loaded.
--spec publish_default(ets | mnesia) -> ok.
+%% the Mnesia store serves nothing until its table is loaded. The Raft
+%% store has no view of this kind: its front serves every request, its
+%% leader is Ra's (nothing here leads, nor sweeps).
+-spec publish_default(ets | mnesia | raft) -> ok.
 publish_default(ets) -> publish(#{status => ok, leader => node()});
-publish_default(mnesia) -> publish(#{status => not_ready, leader => undefined}).
+publish_default(mnesia) -> publish(#{status => not_ready, leader => undefined});
+publish_default(raft) -> publish(#{status => ok, leader => undefined}).
 
 -spec publish(view()) -> ok.
 publish(View) ->

@@ -1,6 +1,8 @@
-%% @doc The one interface of the two session stores: peb_session_ets (one
-%% node) and peb_session_mnesia (a replicated cluster). The server calls
-%% these functions and never knows which store runs.
+%% @doc The one interface of the session stores: peb_session_ets (one
+%% node), peb_session_mnesia (a replicated Mnesia cluster) and
+%% peb_session_raft_front (the Raft store's view of its machine, for stats
+%% and the classic gc/1: session_handler hands every request of the Raft
+%% store to that front as it is, see raft/0).
 %%
 %% A session is its data, its expiry and its version: the nonce of the
 %% write that made it (0 for none). Versions let a write whose lock was lost
@@ -13,7 +15,7 @@
 -module(peb_session_store).
 -compile(warn_missing_spec).
 
--export([kind/0, use/1, replicated/0, id/0, set_id/1, lookup/1, version/1, is_live/1, write/4, touch/2, delete/1,
+-export([kind/0, use/1, replicated/0, raft/0, id/0, set_id/1, lookup/1, version/1, is_live/1, write/4, touch/2, delete/1,
          sweep/1, gc/1, size/0, now_ms/0, nonce/0]).
 
 -type id() :: binary().
@@ -38,16 +40,18 @@
 -define(KEY, {?MODULE, impl}).
 
 %% @doc Which store this node is configured for (application env `store').
--spec kind() -> ets | mnesia.
+-spec kind() -> ets | mnesia | raft.
 kind() ->
     case application:get_env(peb_session, store, ets) of
         mnesia -> mnesia;
+        raft -> raft;
         _ -> ets
     end.
 
--spec use(ets | mnesia) -> ok.
+-spec use(ets | mnesia | raft) -> ok.
 use(ets) -> persistent_term:put(?KEY, peb_session_ets);
-use(mnesia) -> persistent_term:put(?KEY, peb_session_mnesia).
+use(mnesia) -> persistent_term:put(?KEY, peb_session_mnesia);
+use(raft) -> persistent_term:put(?KEY, peb_session_raft_front).
 
 -spec impl() -> module().
 impl() ->
@@ -57,6 +61,12 @@ impl() ->
 -spec replicated() -> boolean().
 replicated() ->
     impl() =:= peb_session_mnesia.
+
+%% @doc Whether the store in use is the Raft store, whose front serves the
+%% requests, locks included.
+-spec raft() -> boolean().
+raft() ->
+    impl() =:= peb_session_raft_front.
 
 %% @doc Which store this is: the ETS table of one node's run, or the
 %% cluster's table (its creation cookie). Grants carry it, so that a store

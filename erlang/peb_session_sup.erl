@@ -1,7 +1,8 @@
 %% @doc The top supervisor. With the ETS store it owns the table, so that
 %% the sessions outlive a crash of the server (only the locks, which live in
 %% the server, are lost). With the Mnesia store, peb_session_cluster comes
-%% first: it starts Mnesia, joins the cluster and loads the table.
+%% first: it starts Mnesia, joins the cluster and loads the table. With the
+%% Raft store, peb_session_raft_front: it starts this node's Ra member.
 -module(peb_session_sup).
 -behaviour(supervisor).
 -compile(warn_missing_spec).
@@ -22,7 +23,9 @@ init([]) ->
                        ok = peb_session_ets:create(),
                        [worker(session_handler)];
                    mnesia ->
-                       [worker(peb_session_cluster), worker(session_handler)]
+                       [worker(peb_session_cluster), worker(session_handler)];
+                   raft ->
+                       [worker(peb_session_raft_front), worker(session_handler)]
                end,
     %% rest_for_one: a restarted cluster process (Mnesia restarted under it)
     %% restarts the server, whose locks then start afresh too.

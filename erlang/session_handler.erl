@@ -24,6 +24,11 @@
 %% changed the session since, refused (lock_lost) otherwise, and a write
 %% repeated after a failover is recognised as done. No update is lost, even
 %% while the leader changes.
+%%
+%% The Raft store (peb_session_store:raft/0) has neither this lock table
+%% nor a leader of ours: every request goes, with its caller, to
+%% peb_session_raft_front, which answers it through Ra's log, where the
+%% machine (peb_session_raft) holds the sessions and the locks.
 -module(session_handler).
 -behaviour(gen_server).
 -compile(warn_missing_spec).
@@ -165,7 +170,14 @@ handle_call(stats, _From, S) ->
 handle_call(Request, From, S) ->
     case kind(Request) of
         badarg -> {reply, {error, badarg}, S};
-        Kind -> store_safely(From, S, fun() -> serve(Kind, Request, From, S) end)
+        Kind ->
+            case ?STORE:raft() of
+                true ->
+                    ok = peb_session_raft_front:request(From, Request),
+                    {noreply, count_raft(Request, S)};
+                false ->
+                    store_safely(From, S, fun() -> serve(Kind, Request, From, S) end)
+            end
     end.
 
 -spec handle_cast(term(), state()) -> {noreply, state()}.
@@ -281,6 +293,10 @@ unlocked({gc}, _S) ->
 
 count_read({read, _, _}, S) -> count(reads, S);
 count_read(_, S) -> S.
+
+%% The Raft store's requests, counted as they are handed on.
+count_raft({read, _, _}, S) -> count(reads, S);
+count_raft(Request, S) -> count_write(Request, S).
 
 count_write({write, _, _, _, _}, S) -> count(writes, S);
 count_write({touch, _, _, _}, S) -> count(touches, S);

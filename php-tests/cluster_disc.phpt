@@ -38,9 +38,9 @@ stop_cluster($prefix, $pids);
 remove_cluster_dir($prefix);
 ob_end_flush();
 ?>
---EXPECT--
+--EXPECTF--
 bool(true)
-storage: disc_copies
+storage: %r(disc_copies|raft_datasync)%r
 running after the stop: none
 bool(true)
 through node 1 after the restart: 100 of 100

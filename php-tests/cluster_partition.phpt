@@ -13,16 +13,18 @@ $id = new_session_id();
 use_erlang_sessions($nodes[3]);
 var_dump(session_cycle($id, function () { $_SESSION['v'] = 'before'; }));
 
-// Node 3 is cut off: each side forgets the other's cookie, so that the
-// connection erlang:disconnect_node/1 drops cannot be made again.
-function cut(array $nodes, string $cookie): void
+// Node 3 is cut off: each side forgets the other's cookie (two different
+// ones, so that the two sides do not agree on a new one), so that the
+// connection erlang:disconnect_node/1 drops cannot be made again, even by
+// a store that sends across it (Ra's members do).
+function cut(array $nodes, string $cookie, ?string $other = null): void
 {
     cluster_call($nodes[3], 'erlang', 'set_cookie', '[~a,~a]', [[$nodes[1], $cookie]]);
     cluster_call($nodes[3], 'erlang', 'set_cookie', '[~a,~a]', [[$nodes[2], $cookie]]);
-    cluster_call($nodes[1], 'erlang', 'set_cookie', '[~a,~a]', [[$nodes[3], $cookie]]);
-    cluster_call($nodes[2], 'erlang', 'set_cookie', '[~a,~a]', [[$nodes[3], $cookie]]);
+    cluster_call($nodes[1], 'erlang', 'set_cookie', '[~a,~a]', [[$nodes[3], $other ?? $cookie]]);
+    cluster_call($nodes[2], 'erlang', 'set_cookie', '[~a,~a]', [[$nodes[3], $other ?? $cookie]]);
 }
-cut($nodes, 'partitioned');
+cut($nodes, 'partitioned3', 'partitioned12');
 cluster_call($nodes[3], 'erlang', 'disconnect_node', '[~a]', [[$nodes[1]]]);
 cluster_call($nodes[3], 'erlang', 'disconnect_node', '[~a]', [[$nodes[2]]]);
 usleep(500_000);

@@ -47,6 +47,22 @@ peb_env_epmd() {   # [PORT]
   peb_env_err "epmd did not start (log: $PEB_ENV_DIR/logs/epmd.log)"
 }
 
+# --- Ra ---------------------------------------------------------------------
+
+# The ebin dirs of Ra and the libraries it needs (ra, aten,
+# gen_batch_server, seshat), which scripts/setup unpacks from Debian's
+# rabbitmq-server package into PEB_RA_DIR; space-separated, empty when
+# they are not there. A node of the raft store has them on its code path.
+peb_env_ra_ebins() {
+  local d dirs=()
+  for d in "${PEB_RA_DIR:-/var/cache/peb/ra}"/lib/{ra,aten,gen_batch_server,seshat}-[0-9]*/ebin; do
+    [ -d "$d" ] && dirs+=("$d")
+  done
+  echo "${dirs[*]}"
+}
+: "${PEB_RA_EBINS:=$(peb_env_ra_ebins)}"
+export PEB_RA_EBINS
+
 # --- Erlang nodes -----------------------------------------------------------
 
 # The command line of a node (in peb_env_cmd), the same for every node:
@@ -108,22 +124,37 @@ peb_env_node() {   # NODE [--stock] [--log FILE] [ERL_ARGS...]
   peb_env_err "node $node did not start (log: $log)"
 }
 
-# --- a Mnesia session cluster -------------------------------------------------
+# --- a session cluster: Mnesia, or Raft -----------------------------------------
 
 # Starts one node of a cluster, its copy under DIR, formed with the
 # documented commands: without SEED it creates the cluster
 # (peb_session:create/1), else it joins the seeds (peb_session:join/2).
+# PEB_CLUSTER_STORE=raft (default mnesia) makes it a node of the Raft
+# store instead: Ra's ebins on its code path, its Raft log in DIR/raft,
+# and ram|disc choose the log's sync method (none: written to the file
+# before it counts; datasync: on disc too).
 peb_env_cluster_node() {   # NODE DIR ram|disc [SEED...]
-  local node=$1 dir=$2 storage=$3 cmd
+  local node=$1 dir=$2 storage=$3 cmd store=${PEB_CLUSTER_STORE:-mnesia} kind ebins
   shift 3
+  kind=$storage
+  [ "$store" != raft ] || kind=raft
   case $# in
-    0) cmd="peb_session:create($storage)" ;;
-    1) cmd="peb_session:join('$1', $storage)" ;;
-    *) cmd="peb_session:join([$(printf "'%s'," "$@" | sed 's/,$//')], $storage)" ;;
+    0) cmd="peb_session:create($kind)" ;;
+    1) cmd="peb_session:join('$1', $kind)" ;;
+    *) cmd="peb_session:join([$(printf "'%s'," "$@" | sed 's/,$//')], $kind)" ;;
   esac
   mkdir -p "$dir"
-  peb_env_node "$node" -kernel prevent_overlapping_partitions false -mnesia dir "\"$dir\"" \
-    -peb_session replication "${PEB_REPLICATION:-sync}" -eval "$cmd"
+  if [ "$store" = raft ]; then
+    read -ra ebins <<<"$PEB_RA_EBINS"
+    ((${#ebins[@]})) || { peb_env_err "the raft store needs Ra's beams (scripts/setup)"; return 1; }
+    local sync=none
+    [ "$storage" != disc ] || sync=datasync
+    peb_env_node "$node" -kernel prevent_overlapping_partitions false -pa "${ebins[@]}" \
+      -peb_session raft_dir "\"$dir/raft\"" -peb_session raft_sync "${PEB_RAFT_SYNC:-$sync}" -eval "$cmd"
+  else
+    peb_env_node "$node" -kernel prevent_overlapping_partitions false -mnesia dir "\"$dir\"" \
+      -peb_session replication "${PEB_REPLICATION:-sync}" -eval "$cmd"
+  fi
 }
 
 # Starts a cluster: the first node creates it, the others join the first;

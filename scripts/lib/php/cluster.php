@@ -4,7 +4,8 @@
 // through the environment library (scripts/lib/peb-env) under the private
 // epmd of scripts/lib/test-env.sh, each with its own Mnesia directory,
 // formed with the documented commands (peb_session:create/1 and join/2),
-// and stopped by pid.
+// and stopped by pid. PEB_CLUSTER_STORE=raft in the environment makes it
+// a cluster of the Raft store (see peb_env_cluster_node).
 require_once __DIR__ . '/session.php';
 
 function cluster_node(string $prefix, int $n): string { return "$prefix$n@localhost"; }
@@ -55,9 +56,10 @@ function wait_cluster(array $nodes, int $running, int $ms = 60000): bool
         $ready = 0;
         foreach ($nodes as $node) {
             $s = cluster_status($node);
-            // Serving, and holding a copy of its own (not reading another's).
+            // Serving, and holding a copy of its own (not reading another's;
+            // raft: a member of the Raft cluster).
             if ($s && $s['status'] === 'ok' && count($s['running'] ?? []) === $running
-                && in_array($s['copy'] ?? '', ['disc_copies', 'ram_copies'], true)) {
+                && in_array($s['copy'] ?? '', ['disc_copies', 'ram_copies', 'raft'], true)) {
                 $ready++;
             }
         }
