@@ -19,6 +19,14 @@ case $PEB_CLUSTER_STORE in
     store_restart() { peb_env_cluster_node "$1" "$2" disc "${@:3}"; }
     store_leader() { part_ctl rpc "$1" peb_session_cluster leader; }
     ;;
+  raft)
+    # raft_sync none (the store's default, `ram` to the env library): an
+    # entry counts once a majority wrote it to its WAL file, unsynced.
+    store_start() { peb_env_cluster_start ram "$@"; }
+    store_restart() { peb_env_cluster_node "$1" "$2" ram "${@:3}"; }
+    # Ra's leader is a server id, {Name, Node}: its node.
+    store_leader() { part_ctl rpc "$1" peb_session_raft_node leader | grep -o '[^"]*@[^"]*'; }
+    ;;
   *)
     peb_env_err "PEB_CLUSTER_STORE=$PEB_CLUSTER_STORE: no such store in ${BASH_SOURCE[0]}"
     exit 2
