@@ -21,19 +21,30 @@ $connected = cluster_call($nodes[3], 'erlang', 'nodes', '[]', [[]]);
 echo "node 3 connected to node 1: ", in_array($nodes[1], $connected, true) ? 'yes' : 'no',
     ", to node 2: ", in_array($nodes[2], $connected, true) ? 'yes' : 'no', "\n";
 
-// Each worker makes 150 attempts through its own node only; it prints the
-// increments it saw acknowledged (session_write_close() true).
+// Each worker makes 150 attempts through its own node only. A write is
+// sent without waiting (session_write_close() returns at once) and
+// confirmed at the next read, which warns if it failed: it is acknowledged
+// once the next session_start() succeeds without a warning (a write
+// followed by a failed read or a warning is left uncertain). The worker
+// prints the increments acknowledged.
 $worker = <<<'PHP'
 $id = getenv('SID');
 $me = getenv('ME');
 $acked = [];
-set_error_handler(function () { return true; });
-for ($i = 0; $i < 150; $i++) {
+$warned = 0;
+set_error_handler(function () use (&$warned) { $warned++; return true; });
+$pending = null;
+for ($i = 0; ; $i++) {
+    $warned = 0;
     session_id($id);
-    if (!session_start()) { usleep(20000); continue; }
+    $ok = session_start();
+    if ($pending !== null && $ok && $warned === 0) { $acked[] = $pending; }
+    $pending = null;
+    if (!$ok) { usleep(20000); if ($i < 300) { continue; } break; }
+    if ($i >= 150) { session_abort(); break; }
     $_SESSION['n'] = ($_SESSION['n'] ?? 0) + 1;
     $_SESSION['log'][] = "$me-$i";
-    if (session_write_close()) { $acked[] = "$me-$i"; }
+    if (session_write_close()) { $pending = "$me-$i"; }
 }
 echo json_encode($acked), "\n";
 PHP;
