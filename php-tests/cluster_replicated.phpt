@@ -1,5 +1,5 @@
 --TEST--
-Replicated store: a three-node Mnesia cluster formed with one command per node; 1,000 sessions written through one node are readable through each of the others, and a lock taken through one node holds on the others
+Replicated store: a three-node cluster (the Raft store; PEB_CLUSTER_STORE=mnesia: the Mnesia one) formed with one command per node; 1,000 sessions written through one node are readable through each of the others, and a lock taken through one node holds on the others
 --FILE--
 <?php
 require __DIR__ . '/../scripts/lib/php/cluster.php';

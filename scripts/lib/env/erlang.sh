@@ -129,12 +129,13 @@ peb_env_node() {   # NODE [--stock] [--log FILE] [ERL_ARGS...]
 # Starts one node of a cluster, its copy under DIR, formed with the
 # documented commands: without SEED it creates the cluster
 # (peb_session:create/1), else it joins the seeds (peb_session:join/2).
-# PEB_CLUSTER_STORE=raft (default mnesia) makes it a node of the Raft
-# store instead: Ra's ebins on its code path, its Raft log in DIR/raft,
+# PEB_CLUSTER_STORE (raft by default, the store that passes the partition
+# checker; mnesia for the Mnesia store): a node of the Raft store has Ra's
+# ebins on its code path and its Raft log in DIR/raft;
 # and ram|disc choose the log's sync method (none: written to the file
 # before it counts; datasync: on disc too).
 peb_env_cluster_node() {   # NODE DIR ram|disc [SEED...]
-  local node=$1 dir=$2 storage=$3 cmd store=${PEB_CLUSTER_STORE:-mnesia} kind ebins
+  local node=$1 dir=$2 storage=$3 cmd store=${PEB_CLUSTER_STORE:-raft} kind ebins
   shift 3
   kind=$storage
   [ "$store" != raft ] || kind=raft

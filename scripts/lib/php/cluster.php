@@ -2,10 +2,10 @@
 // Helpers for tests of the replicated store: a cluster of three Erlang
 // nodes with short names (`<prefix>N@localhost`) on 127.0.0.1, started
 // through the environment library (scripts/lib/peb-env) under the private
-// epmd of scripts/lib/test-env.sh, each with its own Mnesia directory,
-// formed with the documented commands (peb_session:create/1 and join/2),
-// and stopped by pid. PEB_CLUSTER_STORE=raft in the environment makes it
-// a cluster of the Raft store (see peb_env_cluster_node).
+// epmd of scripts/lib/test-env.sh, each with its own directory, formed
+// with the documented commands (peb_session:create/1 and join/2), and
+// stopped by pid. Of the Raft store, or of the Mnesia store with
+// PEB_CLUSTER_STORE=mnesia in the environment (see peb_env_cluster_node).
 require_once __DIR__ . '/session.php';
 
 function cluster_node(string $prefix, int $n): string { return "$prefix$n@localhost"; }

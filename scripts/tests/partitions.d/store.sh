@@ -1,5 +1,5 @@
 # Part of the partition checker (scripts/tests/partitions), sourced: the
-# store under test, PEB_CLUSTER_STORE (mnesia by default, exported so that
+# store under test, PEB_CLUSTER_STORE (raft by default, exported so that
 # the environment library sees it too). The only place of the checker that
 # knows which store runs: another store is one more branch of the case,
 # defining the same three functions.
@@ -11,7 +11,7 @@
 #                                   the cluster through the SEEDs
 #   store_leader NODE               the node that grants the locks, as NODE sees it
 
-export PEB_CLUSTER_STORE=${PEB_CLUSTER_STORE:-mnesia}
+export PEB_CLUSTER_STORE=${PEB_CLUSTER_STORE:-raft}
 
 case $PEB_CLUSTER_STORE in
   mnesia)
