@@ -8,19 +8,7 @@
 
 -export([cluster_test_/0]).
 
--define(assertEqual(Expect, Expr),
-        (fun(V__) when V__ =:= Expect -> ok;
-            (V__) -> erlang:error({assertEqual_failed, [{line, ?LINE}, {expression, ??Expr},
-                                                        {expected, Expect}, {value, V__}]})
-         end)(Expr)).
--define(assertMatch(Guard, Expr),
-        (fun() ->
-             case Expr of
-                 Guard -> ok;
-                 V__ -> erlang:error({assertMatch_failed, [{line, ?LINE}, {expression, ??Expr},
-                                                          {pattern, ??Guard}, {value, V__}]})
-             end
-         end)()).
+-include("peb_test_assert.hrl").
 
 -spec cluster_test_() -> term().
 cluster_test_() ->

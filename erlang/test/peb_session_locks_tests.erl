@@ -7,20 +7,7 @@
 
 -export([locks_test_/0]).
 
-%% eunit.hrl is not included (see session_handler_tests).
--define(assertEqual(Expect, Expr),
-        (fun(V__) when V__ =:= Expect -> ok;
-            (V__) -> erlang:error({assertEqual_failed, [{line, ?LINE}, {expression, ??Expr},
-                                                        {expected, Expect}, {value, V__}]})
-         end)(Expr)).
--define(assertMatch(Guard, Expr),
-        (fun() ->
-             case Expr of
-                 Guard -> ok;
-                 V__ -> erlang:error({assertMatch_failed, [{line, ?LINE}, {expression, ??Expr},
-                                                          {pattern, ??Guard}, {value, V__}]})
-             end
-         end)()).
+-include("peb_test_assert.hrl").
 
 -define(L, peb_session_locks).
 -define(LONG_MS, 60000).

@@ -21,17 +21,7 @@
          replicas_agree_test/0,
          snapshots_are_offered_test/0]).
 
-%% eunit.hrl is not included (see session_handler_tests).
--define(assert(Expr), check(Expr, true, ??Expr, ?LINE)).
--define(assertNot(Expr), check(Expr, false, ??Expr, ?LINE)).
--define(assertEqual(Expect, Expr), check(Expr, Expect, ??Expr, ?LINE)).
--define(assertMatch(Guard, Expr),
-        (fun() ->
-             case Expr of
-                 Guard -> ok;
-                 V__ -> fail({assertMatch_failed, ??Guard}, ??Expr, V__, ?LINE)
-             end
-         end)()).
+-include("peb_test_assert.hrl").
 
 -define(M, peb_session_raft).
 -define(ID, <<"sid">>).
@@ -241,11 +231,4 @@ snapshots_are_offered_test() ->
     ?assertEqual([6000], Cursors),
     ok.
 
-check(Value, Value, _Expr, _Line) ->
-    ok;
-check(Value, Expected, Expr, Line) ->
-    fail({assertEqual_failed, Expected}, Expr, Value, Line).
 
--spec fail(term(), string(), term(), pos_integer()) -> no_return().
-fail(What, Expr, Value, Line) ->
-    erlang:error({What, [{module, ?MODULE}, {line, Line}, {expression, Expr}, {value, Value}]}).
