@@ -2,7 +2,7 @@
 # the servers peb runs against (epmd, Erlang nodes, a Mnesia cluster,
 # php-fpm, nginx), renders their configs (scripts/lib/conf/) and finds
 # free ports; its parts are in scripts/lib/env/ (ports, processes, Erlang,
-# web). scripts/lib/peb-env is its command line (for PHP).
+# web, TLS). scripts/lib/peb-env is its command line (for PHP).
 # Everything listens on 127.0.0.1 (or a unix socket) only. Safe under
 # `set -euo pipefail`: a function fails only when what it was asked failed.
 #
@@ -50,3 +50,4 @@ peb_env_cookie() { cat "$PEB_ENV_DIR/erlang/.erlang.cookie"; }
 . "$peb_env_lib/env/procs.sh"
 . "$peb_env_lib/env/erlang.sh"
 . "$peb_env_lib/env/web.sh"
+. "$peb_env_lib/env/tls.sh"
