@@ -288,6 +288,8 @@ pub fn peb_linkinfo(link: Option<&Zval>) -> PhpResult<Zval> {
         let _ = ht.insert("is_persistent", i64::from(persistent));
         let _ = ht.insert("node", l.peer.full());
         let _ = ht.insert("alive", l.is_alive());
+        // "TLSv1_3", "TLSv1_2", or "" for a plain link.
+        let _ = ht.insert("tls", l.tls.clone().unwrap_or_default());
         let mut zv = Zval::new();
         zv.set_hashtable(ht);
         Ok(zv)

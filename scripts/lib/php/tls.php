@@ -48,8 +48,8 @@ function tls_ini(string $client = 'client', array $extra = []): array
     return $extra + $ini;
 }
 
-/** Runs `$code` in a PHP child with `$ini`; its output (stdout and stderr). */
-function tls_php(string $code, array $ini): string
+/** Runs `$code` in a PHP child with `$ini` and `$env`; its output (stdout and stderr). */
+function tls_php(string $code, array $ini, array $env = []): string
 {
-    return php_child_wait(php_child("require '" . __DIR__ . "/tls.php';\n$code", $ini));
+    return php_child_wait(php_child("require '" . __DIR__ . "/tls.php';\n$code", $ini, $env));
 }

@@ -57,6 +57,8 @@ pub struct Link {
     pub creation: u32,
     /// The process that made the link: after a fork it is not ours to use.
     pub owner_pid: u32,
+    /// The TLS version of the link (`TLSv1_3`), `None` if it is plain.
+    pub tls: Option<String>,
     self_pid: Vec<u8>,
     shared: Arc<Shared>,
     next_call: AtomicU32,
@@ -94,6 +96,7 @@ impl Link {
         let socket = c.stream.into_std().map_err(setup)?;
         socket.set_nonblocking(false).map_err(setup)?;
         let owner_pid = runtime::pid();
+        let version = c.tls.as_ref().map(|t| t.protocol_version().map(|v| format!("{v:?}")).unwrap_or_default());
         let shared = Arc::new(Shared::new(socket, c.tls.map(tls::Session::new), owner_pid, c.slot));
         let self_pid = frame::pid(&c.local.full(), SELF_ID, 0, c.creation);
         Ok(Link {
@@ -101,6 +104,7 @@ impl Link {
             local: c.local,
             creation: c.creation,
             owner_pid,
+            tls: version,
             self_pid,
             shared,
             next_call: AtomicU32::new(0),
