@@ -114,7 +114,7 @@ async fn handshake(peer: &NodeName, port: u16, how: &Opening<'_>) -> Result<Conn
     let refused = |e: String| Attempt::Refused(Error::Connect(e));
     stream.set_nodelay(true).map_err(|e| refused(format!("cannot set TCP_NODELAY: {e}")))?;
     let Some(client) = how.tls else {
-        let h = distribution(peer, HandshakeIo::new(stream, false), how.cookie).await?;
+        let h = distribution(peer, HandshakeIo::new(stream, false), how.cookie, None).await?;
         return Ok(Connected { stream: h.stream, tls: None, local: h.local, slot: h.slot, creation: h.creation });
     };
     let session = TlsConnector::from(client.config.clone()).connect(client.name.clone(), stream);
@@ -126,7 +126,7 @@ async fn handshake(peer: &NodeName, port: u16, how: &Opening<'_>) -> Result<Conn
             return Err(refused(format!("TLS with {full} failed: {why}")));
         }
     };
-    let h = distribution(peer, HandshakeIo::new(session, true), how.cookie).await?;
+    let h = distribution(peer, HandshakeIo::new(session, true), how.cookie, Some(client.has_cert)).await?;
     let (stream, tls) = h.stream.into_inner();
     Ok(Connected { stream, tls: Some(tls), local: h.local, slot: h.slot, creation: h.creation })
 }
@@ -139,16 +139,18 @@ struct Handshaken<S> {
     creation: u32,
 }
 
-/// The distribution handshake on `io`, as a hidden node of a name no other link has.
+/// The distribution handshake on `io`, as a hidden node of a name no other
+/// link has; `cert`: over TLS, whether a client certificate was shown.
 async fn distribution<S: AsyncRead + AsyncWrite + Unpin>(
     peer: &NodeName,
     io: HandshakeIo<S>,
     cookie: &str,
+    cert: Option<bool>,
 ) -> Result<Handshaken<S>, Attempt> {
     let full = peer.full();
-    let (seen, tls) = (io.seen(), io.is_four());
+    let seen = io.seen();
     let refused = |e: String| Attempt::Refused(Error::Connect(e));
-    let failed = |e: HandshakeError| refused(handshake_failure(peer, e, &seen, tls));
+    let failed = |e: HandshakeError| refused(handshake_failure(peer, e, &seen, cert));
     let (local, slot) = super::name::unique_local(peer);
     let creation = Creation::random();
     let name = local.full().parse().map_err(|e| refused(format!("bad local node name: {e:?}")))?;
@@ -179,18 +181,20 @@ fn tls_failure(peer: &NodeName, e: &std::io::Error) -> String {
 
 /// A wrong cookie shows as the peer closing the connection mid-handshake;
 /// a TLS node met without TLS answers with a TLS record, or not at all.
-fn handshake_failure(peer: &NodeName, e: HandshakeError, seen: &Seen, tls: bool) -> String {
+fn handshake_failure(peer: &NodeName, e: HandshakeError, seen: &Seen, cert: Option<bool>) -> String {
     let full = peer.full();
     // 0x15: a TLS alert, 0x16: a TLS handshake record; or no answer at all.
     let tls_node =
         matches!(seen.first(), Some(0x15 | 0x16)) || (seen.bytes() == 0 && matches!(e, HandshakeError::Io(_)));
-    if let HandshakeError::Io(io) = &e
-        && tls
-        && failure::tls_error(io).is_some()
-    {
-        return tls_failure(peer, io);
+    if let (HandshakeError::Io(io), Some(has_cert)) = (&e, cert) {
+        if failure::tls_error(io).is_some() {
+            return tls_failure(peer, io);
+        }
+        if seen.bytes() == 0 {
+            return failure::closed_after_handshake(&full, has_cert);
+        }
     }
-    if !tls && tls_node {
+    if cert.is_none() && tls_node {
         return format!("{full} does not speak plain distribution (a TLS node, inet_tls_dist? set peb.tls=1)");
     }
     match e {

@@ -79,11 +79,6 @@ impl<S> HandshakeIo<S> {
         }
     }
 
-    /// Whether messages are framed with 4-byte lengths (inside TLS).
-    pub fn is_four(&self) -> bool {
-        self.four
-    }
-
     pub fn seen(&self) -> Arc<Seen> {
         self.seen.clone()
     }

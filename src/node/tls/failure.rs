@@ -8,6 +8,17 @@ use std::io;
 
 use rustls::{AlertDescription, CertificateError, Error as TlsError};
 
+const NO_CERT: &str = "the node requires a client certificate (set peb.tls_certfile and peb.tls_keyfile)";
+const CERT_REFUSED: &str = "the node refused our client certificate (is it signed by a CA the node trusts?)";
+
+/// A node that closes a TLS 1.3 session right after its handshake, before
+/// a word of the distribution handshake, refused the client's certificate
+/// (or its absence): its alert is often lost, as the close races with
+/// the client's first write and the reset discards it.
+pub fn closed_after_handshake(full: &str, has_cert: bool) -> String {
+    format!("TLS with {full} failed: {}", if has_cert { CERT_REFUSED } else { NO_CERT })
+}
+
 /// The rustls error inside an I/O error of a TLS stream, if one is.
 pub fn tls_error(e: &io::Error) -> Option<&TlsError> {
     e.get_ref()?.downcast_ref::<TlsError>()
@@ -50,15 +61,13 @@ fn certificate(host: &str, c: &CertificateError) -> String {
 
 fn alert(a: &AlertDescription) -> String {
     match a {
-        AlertDescription::CertificateRequired => {
-            "the node requires a client certificate (set peb.tls_certfile and peb.tls_keyfile)".into()
-        }
+        AlertDescription::CertificateRequired => NO_CERT.into(),
         AlertDescription::HandshakeFailure => {
             "the node refused the handshake (a client certificate required? peb.tls_certfile and peb.tls_keyfile)"
                 .into()
         }
         AlertDescription::UnknownCA | AlertDescription::BadCertificate | AlertDescription::CertificateUnknown => {
-            format!("the node refused our client certificate ({a:?}: is it signed by a CA the node trusts?)")
+            CERT_REFUSED.into()
         }
         AlertDescription::CertificateExpired => "the node refused our client certificate: it has expired".into(),
         AlertDescription::ProtocolVersion => "no TLS version in common (1.2 and 1.3 are offered)".into(),

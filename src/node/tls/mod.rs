@@ -42,6 +42,8 @@ pub struct Settings {
 pub struct Client {
     pub config: Arc<ClientConfig>,
     pub name: ServerName<'static>,
+    /// Whether a client certificate is shown, for the words of a refusal.
+    pub has_cert: bool,
 }
 
 impl Client {
@@ -52,6 +54,6 @@ impl Client {
             Err(_) => ServerName::try_from(host.to_string())
                 .map_err(|_| Error::Connect(format!("TLS: {host} is neither an IP address nor a DNS name")))?,
         };
-        Ok(Client { config: client_config(settings)?, name })
+        Ok(Client { config: client_config(settings)?, name, has_cert: !settings.certfile.is_empty() })
     }
 }
