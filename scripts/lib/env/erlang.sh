@@ -22,7 +22,7 @@ peb_env_epmd_has() {   # SHORT_NAME
 peb_env_epmd() {   # [PORT]
   local port=${1:-} epmd
   read -ra epmd <<<"${PEB_EPMD:-epmd}"
-  export ERL_EPMD_ADDRESS=127.0.0.1
+  export ERL_EPMD_ADDRESS=${PEB_NODE_ADDRESS:-127.0.0.1}
   if [ -n "$port" ] && peb_env_pid_of epmd >/dev/null; then
     export ERL_EPMD_PORT=$port
     return 0
@@ -30,7 +30,7 @@ peb_env_epmd() {   # [PORT]
   for _ in $(seq 10); do
     export ERL_EPMD_PORT=${port:-$(peb_env_port)}
     peb_env_spawn epmd - "-port $ERL_EPMD_PORT" "$PEB_ENV_DIR/logs/epmd.log" \
-      "${epmd[@]}" -address 127.0.0.1 -port "$ERL_EPMD_PORT"
+      "${epmd[@]}" -address "${PEB_NODE_ADDRESS:-127.0.0.1}" -port "$ERL_EPMD_PORT"
     for _ in $(seq 50); do
       peb_env_alive "$peb_env_pid" || break
       peb_env_epmd_names >/dev/null && return 0
@@ -45,7 +45,8 @@ peb_env_epmd() {   # [PORT]
 # --- Erlang nodes -----------------------------------------------------------
 
 # The command line of a node (in peb_env_cmd), the same for every node:
-# distribution on 127.0.0.1 only, under the environment's epmd and cookie,
+# distribution on 127.0.0.1 only (on PEB_NODE_ADDRESS, where scripts/hosts
+# sets one inside a network namespace of its own), under the environment's epmd and cookie,
 # no shell; idle schedulers do not spin (+sbwt none ...: on a machine
 # shared with php-fpm and nginx, spinning takes their CPU). NAME@HOST:
 # a long name for a dotted host, else a short one. --stock: without
@@ -56,10 +57,11 @@ peb_env_node_cmd() {   # NODE [--stock] [ERL_ARGS...]
   [[ ${node#*@} == *.* ]] || mode=-sname
   read -ra erl <<<"${PEB_ERL:-erl}"
   read -ra extra <<<"${PEB_NODE_FLAGS:-}"
+  local address=${PEB_NODE_ADDRESS:-127.0.0.1}
   peb_env_cmd=(env HOME="$PEB_ENV_DIR/erlang" ERL_CRASH_DUMP_SECONDS=0
-    ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT="$ERL_EPMD_PORT"
+    ERL_EPMD_ADDRESS="$address" ERL_EPMD_PORT="$ERL_EPMD_PORT"
     "${erl[@]}" "$mode" "$node" -noshell -noinput -start_epmd false
-    -kernel inet_dist_use_interface '{127,0,0,1}' +sbwt none +sbwtdcpu none +sbwtdio none)
+    -kernel inet_dist_use_interface "{${address//./,}}" +sbwt none +sbwtdcpu none +sbwtdio none)
   if [ "${1:-}" = --stock ]; then shift; else peb_env_cmd+=(-pa "$PEB_EBIN"); fi
   peb_env_cmd+=("${extra[@]}" "$@")
 }

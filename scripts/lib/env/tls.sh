@@ -64,7 +64,11 @@ peb_env_tls_certs() {   # DIR
 # Writes a node's ssl_dist_optfile: its certificate CERT (a name of the
 # set in DIR), the CA it trusts, TLS VERSIONS (tlsv1.2, tlsv1.3 or both,
 # comma-separated) and whether clients must show a certificate
-# (require|optional). Its client side (to other nodes) uses the same.
+# (require|optional). Its client side (to other nodes) uses the same
+# certificate and checks the other node's chain and name: OTP 25 checks a
+# node's host against the certificate's DNS names only, so nodes that
+# connect to each other are named @localhost (or a DNS name), not by an
+# IP address.
 peb_env_tls_optfile() {   # FILE DIR CERT VERSIONS require|optional
   local file=$1 dir=$2 cert=$3 versions peer
   versions=$(echo "$4" | sed "s/[^,]*/'&'/g")
