@@ -134,7 +134,11 @@ peb_env_cluster_start() {   # ram|disc BASEDIR NODE...
 # Returns once every node serves: peb_session:status/0 answers ok, sees all
 # of them running, and the node holds a copy of its own.
 peb_env_cluster_wait() {   # NODE...
-  PEB_TEST_COOKIE=$(peb_env_cookie) php -n -d "extension=$PEB_EXTENSION" "$peb_env_lib/php/serving.php" "$@" \
+  local tls=()
+  # PEB_TLS_DIR: the nodes speak TLS distribution with the set there (env/tls.sh).
+  [ -z "${PEB_TLS_DIR:-}" ] || tls=(-d peb.tls=1 -d "peb.tls_cafile=$PEB_TLS_DIR/ca.pem"
+    -d "peb.tls_certfile=$PEB_TLS_DIR/client.pem" -d "peb.tls_keyfile=$PEB_TLS_DIR/client.key")
+  PEB_TEST_COOKIE=$(peb_env_cookie) php -n -d "extension=$PEB_EXTENSION" "${tls[@]}" "$peb_env_lib/php/serving.php" "$@" \
     || peb_env_err "the cluster did not form (logs in $PEB_ENV_DIR/logs)"
 }
 
