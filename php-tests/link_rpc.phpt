@@ -52,7 +52,7 @@ string(6) "badrpc"
 string(4) "EXIT"
 bool(true)
 bool(true)
-array(8) {
+array(9) {
   [0]=>
   string(12) "thishostname"
   [1]=>
@@ -69,6 +69,8 @@ array(8) {
   string(4) "node"
   [7]=>
   string(5) "alive"
+  [8]=>
+  string(3) "tls"
 }
 string(8) "********"
 int(0)

@@ -37,5 +37,19 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
     ] {
         info_table_row!(name.to_string_lossy().into_owned(), ini::string(name));
     }
+    // Paths only: the files' contents (a key) are never shown.
+    info_table_row!("peb.tls", if ini::flag(ini::TLS) { "1 (every link over TLS)" } else { "0 (plain)" });
+    for name in [ini::TLS_CAFILE, ini::TLS_CERTFILE, ini::TLS_KEYFILE] {
+        let path = ini::string(name);
+        let shown =
+            if path.is_empty() && name == ini::TLS_CAFILE { "(empty: the system's roots)".into() } else { path };
+        info_table_row!(name.to_string_lossy().into_owned(), shown);
+    }
+    let verify = if ini::flag(ini::TLS_VERIFY) {
+        "1 (chain and name checked)"
+    } else {
+        "0 (NOT CHECKED: any certificate is accepted)"
+    };
+    info_table_row!("peb.tls_verify", verify);
     info_table_end!();
 }

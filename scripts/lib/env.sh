@@ -2,7 +2,7 @@
 # the servers peb runs against (epmd, Erlang nodes, a Mnesia cluster,
 # php-fpm, nginx), renders their configs (scripts/lib/conf/) and finds
 # free ports; its parts are in scripts/lib/env/ (ports, processes, Erlang,
-# web). scripts/lib/peb-env is its command line (for PHP).
+# web, TLS). scripts/lib/peb-env is its command line (for PHP).
 # Everything listens on 127.0.0.1 (or a unix socket) only, but nodes named
 # after another loopback address (a@127.0.0.11, in the partition checker's
 # network namespace) and, for them, epmd (PEB_EPMD_ADDRESSES, erlang.sh).
@@ -19,7 +19,9 @@
 #
 # PEB_ERL, PEB_EPMD: the erl and epmd commands (erl, epmd); a wrapper must
 # exec erl (the pid started is the node's) and see $HOME and the -pa dirs.
-# PEB_NODE_FLAGS: more emulator flags for every node. PEB_REPLICATION: a
+# PEB_NODE_FLAGS: more emulator flags for every node (TLS distribution:
+# env/tls.sh). PEB_NODE_ADDRESS: the IPv4 address epmd and nodes listen on
+# (127.0.0.1; scripts/hosts gives each namespace host its own). PEB_REPLICATION: a
 # cluster's replication (sync, the default, or async). PEB_EBIN, PEB_EXTENSION:
 # the compiled erlang/ modules and the built extension (the repo's by default).
 
@@ -52,3 +54,4 @@ peb_env_cookie() { cat "$PEB_ENV_DIR/erlang/.erlang.cookie"; }
 . "$peb_env_lib/env/procs.sh"
 . "$peb_env_lib/env/erlang.sh"
 . "$peb_env_lib/env/web.sh"
+. "$peb_env_lib/env/tls.sh"

@@ -9,17 +9,27 @@
 //! Usage: `peb_fake_node NAME@127.0.0.1 COOKIE MODE [ANSWER_AS]`; prints
 //! `ready` once registered and serves until killed. `ANSWER_AS` makes the
 //! handshake give another node's name (a node of another name answering).
+//! With `PEB_FAKE_TLS_DIR` set, it speaks Erlang's TLS distribution as a
+//! node of `inet_tls_dist` does (the certificate `node.pem` and key
+//! `node.key` of that directory, no client certificate asked): TLS from
+//! the first byte, the handshake inside it with 4-byte lengths, then the
+//! same misbehaviour inside TLS.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
 
 use erl_dist::epmd::{EpmdClient, NodeEntry};
 use erl_dist::handshake::{HandshakeStatus, ServerSideHandshake};
 use erl_dist::node::{Creation, LocalNode};
 use peb::node::frame;
+use peb::node::handshake_io::HandshakeIo;
 use peb::term::decode;
 use peb::term::encode::Writer;
 use peb::term::{OpaqueKind, Term};
+use rustls::ServerConfig;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_util::compat::TokioAsyncReadCompatExt;
 
 /// What the node does with each request it gets.
@@ -68,6 +78,7 @@ fn main() {
         std::process::exit(2);
     };
     let answer_as = args.get(4).unwrap_or(name).clone();
+    let tls = std::env::var("PEB_FAKE_TLS_DIR").ok().map(|dir| tls_config(&dir));
     let listener = TcpListener::bind("127.0.0.1:0").expect("a port on 127.0.0.1");
     let port = listener.local_addr().expect("bound").port();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
@@ -77,10 +88,17 @@ fn main() {
     println!("ready");
     std::io::stdout().flush().ok();
     for stream in listener.incoming().flatten() {
-        let (cookie, answer_as) = (cookie.clone(), answer_as.clone());
-        std::thread::spawn(move || {
-            if let Some(socket) = handshake(stream, &answer_as, &cookie) {
-                serve(socket, mode);
+        let (cookie, answer_as, tls) = (cookie.clone(), answer_as.clone(), tls.clone());
+        std::thread::spawn(move || match tls {
+            None => {
+                if let Some(socket) = handshake(stream, &answer_as, &cookie) {
+                    serve(socket, mode);
+                }
+            }
+            Some(config) => {
+                if let Some(session) = tls_handshake(stream, config, &answer_as, &cookie) {
+                    serve(session, mode);
+                }
             }
         });
     }
@@ -108,8 +126,47 @@ fn handshake(stream: TcpStream, name: &str, cookie: &str) -> Option<TcpStream> {
     Some(done)
 }
 
+/// The server's TLS configuration: `DIR/node.pem` and `DIR/node.key`.
+fn tls_config(dir: &str) -> Arc<ServerConfig> {
+    let certs = CertificateDer::pem_file_iter(format!("{dir}/node.pem")).expect("node.pem");
+    let certs = certs.collect::<Result<Vec<_>, _>>().expect("certificates in node.pem");
+    let key = PrivateKeyDer::from_pem_file(format!("{dir}/node.key")).expect("node.key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("the certificate and its key");
+    Arc::new(config)
+}
+
+/// TLS from the first byte, then the server side of the handshake inside
+/// it (4-byte lengths, as inet_tls_dist frames it); a blocking TLS stream.
+fn tls_handshake(
+    stream: TcpStream,
+    config: Arc<ServerConfig>,
+    name: &str,
+    cookie: &str,
+) -> Option<rustls::StreamOwned<rustls::ServerConnection, TcpStream>> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+    let local = LocalNode::new(name.parse().ok()?, Creation::random());
+    let (socket, conn) = rt.block_on(async {
+        stream.set_nonblocking(true).ok()?;
+        let stream = tokio::net::TcpStream::from_std(stream).ok()?;
+        let session = tokio_rustls::TlsAcceptor::from(config).accept(stream).await.ok()?;
+        let mut hs = ServerSideHandshake::new(HandshakeIo::new(session, true).compat(), local, cookie);
+        hs.execute_recv_name().await.ok()?;
+        let (compat, _) = hs.execute_rest(HandshakeStatus::Ok).await.ok()?;
+        let (socket, conn) = compat.into_inner().into_inner().into_inner();
+        Some((socket.into_std().ok()?, conn))
+    })?;
+    socket.set_nonblocking(false).ok()?;
+    Some(rustls::StreamOwned::new(conn, socket))
+}
+
 /// Reads frames and answers each request as `mode` says, until the peer goes.
-fn serve(mut s: TcpStream, mode: Mode) {
+fn serve(mut s: impl Read + Write, mode: Mode) {
     loop {
         let mut len = [0u8; 4];
         if s.read_exact(&mut len).is_err() {
@@ -124,7 +181,7 @@ fn serve(mut s: TcpStream, mode: Mode) {
             return;
         }
         let answer = answer(mode, &from, tag);
-        if s.write_all(&answer).is_err() {
+        if s.write_all(&answer).and_then(|()| s.flush()).is_err() {
             return;
         }
     }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::error::Error;
 use super::link::Link;
+use super::tls;
 
 struct Table {
     pid: u32,
@@ -17,15 +18,17 @@ struct Table {
 
 static TABLE: Mutex<Option<Table>> = Mutex::new(None);
 
-/// The live persistent link to `node` with `cookie`, made or remade as needed.
-pub fn get(node: &str, cookie: &str, timeout: Duration) -> Result<Arc<Link>, Error> {
+/// The live persistent link to `node` with `cookie`, made or remade as
+/// needed (over TLS with `tls`: the process's setting, the same for every
+/// link, so it is no part of the key).
+pub fn get(node: &str, cookie: &str, timeout: Duration, tls: Option<&tls::Settings>) -> Result<Arc<Link>, Error> {
     let key = (node.to_string(), cookie.to_string());
     if let Some(link) = with_table(|t| t.links.get(&key).cloned())
         && link.is_alive()
     {
         return Ok(link);
     }
-    let link = Link::connect(node, cookie, timeout)?;
+    let link = Link::connect(node, cookie, timeout, tls)?;
     with_table(|t| t.links.insert(key, link.clone()));
     Ok(link)
 }

@@ -1,10 +1,15 @@
 //! The php.ini settings (all in `ini/peb.ini`), read where they are used so
-//! that `ini_set()` at run time takes effect.
+//! that `ini_set()` at run time takes effect. The `peb.tls*` settings are
+//! the exception: php.ini (or `-d`, or php-fpm's `php_admin_value`) only,
+//! so that one process speaks TLS to all its nodes or to none.
 
 use std::ffi::{CStr, c_char, c_int};
 use std::time::Duration;
 
-use ext_php_rs::flags::IniEntryPermission;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use ext_php_rs::error::php_error;
+use ext_php_rs::flags::{ErrorType, IniEntryPermission};
 use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 
 unsafe extern "C" {
@@ -20,9 +25,14 @@ pub const SESSION_LOCK_WAIT: &CStr = c"peb.session.lock_wait";
 pub const SESSION_LOCK_EXPIRE: &CStr = c"peb.session.lock_expire";
 pub const SESSION_AUTOLOAD: &CStr = c"peb.session.autoload";
 pub const SESSION_MAX_SIZE: &CStr = c"peb.session.max_size";
+pub const TLS: &CStr = c"peb.tls";
+pub const TLS_CAFILE: &CStr = c"peb.tls_cafile";
+pub const TLS_CERTFILE: &CStr = c"peb.tls_certfile";
+pub const TLS_KEYFILE: &CStr = c"peb.tls_keyfile";
+pub const TLS_VERIFY: &CStr = c"peb.tls_verify";
 const MAX_EXECUTION_TIME: &CStr = c"max_execution_time";
 
-static ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
+static ENTRIES: IniEntryDefs<14> = IniEntryDefs::new([
     IniEntryDef::new(NODENAME, c"", IniEntryPermission::All),
     IniEntryDef::new(COOKIE, c"", IniEntryPermission::All),
     IniEntryDef::new(TIMEOUT, c"5000", IniEntryPermission::All),
@@ -31,6 +41,11 @@ static ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
     IniEntryDef::new(SESSION_LOCK_EXPIRE, c"0", IniEntryPermission::All),
     IniEntryDef::new(SESSION_AUTOLOAD, c"1", IniEntryPermission::All),
     IniEntryDef::new(SESSION_MAX_SIZE, c"16777216", IniEntryPermission::All),
+    IniEntryDef::new(TLS, c"0", IniEntryPermission::System),
+    IniEntryDef::new(TLS_CAFILE, c"", IniEntryPermission::System),
+    IniEntryDef::new(TLS_CERTFILE, c"", IniEntryPermission::System),
+    IniEntryDef::new(TLS_KEYFILE, c"", IniEntryPermission::System),
+    IniEntryDef::new(TLS_VERIFY, c"1", IniEntryPermission::System),
     IniEntryDef::end(),
 ]);
 
@@ -87,4 +102,25 @@ pub fn flag(name: &CStr) -> bool {
     let v = string(name);
     matches!(v.trim().to_ascii_lowercase().as_str(), "on" | "yes" | "true")
         || v.trim().parse::<i64>().is_ok_and(|n| n != 0)
+}
+
+/// `peb.tls*`: the TLS settings of every link, or `None` (plain). With
+/// `peb.tls_verify=0`, PHP is warned once per process.
+pub fn tls() -> Option<crate::node::tls::Settings> {
+    if !flag(TLS) {
+        return None;
+    }
+    let settings = crate::node::tls::Settings {
+        cafile: string(TLS_CAFILE),
+        certfile: string(TLS_CERTFILE),
+        keyfile: string(TLS_KEYFILE),
+        verify: flag(TLS_VERIFY),
+    };
+    static WARNED: AtomicU32 = AtomicU32::new(0);
+    let pid = std::process::id();
+    if !settings.verify && WARNED.swap(pid, Ordering::Relaxed) != pid {
+        let why = "peb.tls_verify=0: the certificates of nodes are not checked, any node can pass for another";
+        php_error(&ErrorType::Warning, why);
+    }
+    Some(settings)
 }

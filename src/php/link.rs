@@ -110,7 +110,7 @@ fn link_arg(fname: &str, n: usize, link: Option<&Zval>) -> Result<Arc<Link>, Fai
         return Err(Fail::Report(Code::Connect, "the link is closed".into()));
     };
     if let (false, Some((node, cookie))) = (current.is_alive(), &handle.persistent) {
-        let fresh = registry::get(node, cookie, ini::timeout())?;
+        let fresh = registry::get(node, cookie, ini::timeout(), ini::tls().as_ref())?;
         *handle.link.borrow_mut() = Some(fresh.clone());
         return Ok(fresh);
     }
@@ -160,7 +160,12 @@ fn connect(fname: &str, node: Option<String>, cookie: Option<String>, ms: Option
     args::node(fname, &node)?;
     let cookie = cookie.unwrap_or_else(ini::cookie);
     let timeout = timeout_arg(fname, 3, ms)?;
-    let made = if persistent { registry::get(&node, &cookie, timeout) } else { Link::connect(&node, &cookie, timeout) };
+    let tls = ini::tls();
+    let made = if persistent {
+        registry::get(&node, &cookie, timeout, tls.as_ref())
+    } else {
+        Link::connect(&node, &cookie, timeout, tls.as_ref())
+    };
     let link = made.inspect_err(|e| php_error(&ErrorType::Warning, &e.to_string()))?;
     let handle =
         Rc::new(LinkHandle { link: RefCell::new(Some(link)), persistent: persistent.then_some((node, cookie)) });
@@ -283,6 +288,8 @@ pub fn peb_linkinfo(link: Option<&Zval>) -> PhpResult<Zval> {
         let _ = ht.insert("is_persistent", i64::from(persistent));
         let _ = ht.insert("node", l.peer.full());
         let _ = ht.insert("alive", l.is_alive());
+        // "TLSv1_3", "TLSv1_2", or "" for a plain link.
+        let _ = ht.insert("tls", l.tls.clone().unwrap_or_default());
         let mut zv = Zval::new();
         zv.set_hashtable(ht);
         Ok(zv)

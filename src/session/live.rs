@@ -27,7 +27,8 @@ impl Backend for Live {
     type Wire = Link;
 
     fn connect(&self, node: &str, settings: &Settings) -> Result<Arc<Link>, Failure> {
-        let link = registry::get(node, &settings.cookie, settings.timeout).map_err(|e| e.to_string())?;
+        let link = registry::get(node, &settings.cookie, settings.timeout, settings.tls.as_ref())
+            .map_err(|e| e.to_string())?;
         let known = READY.with(|r| {
             let mut r = r.borrow_mut();
             r.retain(|w| w.strong_count() > 0);

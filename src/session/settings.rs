@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::node::tls;
 use crate::php::ini;
 
 /// What `peb.*` says about one session.
@@ -25,6 +26,8 @@ pub struct Settings {
     pub lock_expire: Duration,
     /// `peb.session.max_size`: the largest data written; `None`, no limit.
     pub max_size: Option<usize>,
+    /// `peb.tls*`: every node of the save path over TLS, or none.
+    pub tls: Option<tls::Settings>,
 }
 
 impl Settings {
@@ -39,6 +42,7 @@ impl Settings {
             lock_wait: Duration::from_millis(ini::long(ini::SESSION_LOCK_WAIT).max(0) as u64),
             lock_expire: ini::lock_expire(),
             max_size: ini::session_max_size(),
+            tls: ini::tls(),
         }
     }
 }

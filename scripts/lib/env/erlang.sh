@@ -19,7 +19,8 @@ peb_env_epmd_has() {   # SHORT_NAME
 # Starts the environment's epmd on PORT, or on a free port (another one
 # when it was taken meanwhile); exports ERL_EPMD_PORT and ERL_EPMD_ADDRESS.
 # An epmd of this environment that runs already is kept. It listens on
-# 127.0.0.1, and on the addresses of PEB_EPMD_ADDRESSES too (comma
+# 127.0.0.1 (PEB_NODE_ADDRESS, where scripts/hosts sets one inside a
+# namespace of its own), and on the addresses of PEB_EPMD_ADDRESSES too (comma
 # separated), where nodes are named after other loopback addresses
 # (a@127.0.0.11): a lookup goes to the address in the node's name. One epmd
 # serves them all, as epmd always binds 127.0.0.1 too (a second one on the
@@ -27,7 +28,7 @@ peb_env_epmd_has() {   # SHORT_NAME
 peb_env_epmd() {   # [PORT]
   local port=${1:-} epmd
   read -ra epmd <<<"${PEB_EPMD:-epmd}"
-  export ERL_EPMD_ADDRESS=127.0.0.1
+  export ERL_EPMD_ADDRESS=${PEB_NODE_ADDRESS:-127.0.0.1}
   if [ -n "$port" ] && peb_env_pid_of epmd >/dev/null; then
     export ERL_EPMD_PORT=$port
     return 0
@@ -35,7 +36,7 @@ peb_env_epmd() {   # [PORT]
   for _ in $(seq 10); do
     export ERL_EPMD_PORT=${port:-$(peb_env_port)}
     peb_env_spawn epmd - "-port $ERL_EPMD_PORT" "$PEB_ENV_DIR/logs/epmd.log" \
-      "${epmd[@]}" -address "127.0.0.1${PEB_EPMD_ADDRESSES:+,$PEB_EPMD_ADDRESSES}" -port "$ERL_EPMD_PORT"
+      "${epmd[@]}" -address "${PEB_NODE_ADDRESS:-127.0.0.1}${PEB_EPMD_ADDRESSES:+,$PEB_EPMD_ADDRESSES}" -port "$ERL_EPMD_PORT"
     for _ in $(seq 50); do
       peb_env_alive "$peb_env_pid" || break
       peb_env_epmd_names >/dev/null && return 0
@@ -66,7 +67,8 @@ export PEB_RA_EBINS
 # --- Erlang nodes -----------------------------------------------------------
 
 # The command line of a node (in peb_env_cmd), the same for every node:
-# distribution on 127.0.0.1 only, under the environment's epmd and cookie,
+# distribution on 127.0.0.1 only (on PEB_NODE_ADDRESS, where scripts/hosts
+# sets one inside a network namespace of its own), under the environment's epmd and cookie,
 # no shell; idle schedulers do not spin (+sbwt none ...: on a machine
 # shared with php-fpm and nginx, spinning takes their CPU). NAME@HOST:
 # a long name for a dotted host, else a short one. A HOST that is an IPv4
@@ -76,8 +78,9 @@ export PEB_RA_EBINS
 # firewall rule between two addresses cuts two nodes apart. --stock:
 # without peb's modules on the code path.
 peb_env_node_cmd() {   # NODE [--stock] [ERL_ARGS...]
-  local node=$1 mode=-name erl extra ip='{127,0,0,1}' own=()
+  local node=$1 mode=-name erl extra address=${PEB_NODE_ADDRESS:-127.0.0.1} ip own=()
   shift
+  ip="{${address//./,}}"
   [[ ${node#*@} == *.* ]] || mode=-sname
   if [[ ${node#*@} =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ && ${node#*@} != 127.0.0.1 ]]; then
     ip="{${node#*@}}" ip=${ip//./,}
@@ -86,7 +89,7 @@ peb_env_node_cmd() {   # NODE [--stock] [ERL_ARGS...]
   read -ra erl <<<"${PEB_ERL:-erl}"
   read -ra extra <<<"${PEB_NODE_FLAGS:-}"
   peb_env_cmd=(env HOME="$PEB_ENV_DIR/erlang" ERL_CRASH_DUMP_SECONDS=0
-    ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT="$ERL_EPMD_PORT"
+    ERL_EPMD_ADDRESS="$address" ERL_EPMD_PORT="$ERL_EPMD_PORT"
     "${erl[@]}" "$mode" "$node" -noshell -noinput -start_epmd false
     -kernel inet_dist_use_interface "$ip" "${own[@]}" +sbwt none +sbwtdcpu none +sbwtdio none)
   if [ "${1:-}" = --stock ]; then shift; else peb_env_cmd+=(-pa "$PEB_EBIN"); fi
@@ -177,7 +180,11 @@ peb_env_cluster_start() {   # ram|disc BASEDIR NODE...
 # Returns once every node serves: peb_session:status/0 answers ok, sees all
 # of them running, and the node holds a copy of its own.
 peb_env_cluster_wait() {   # NODE...
-  PEB_TEST_COOKIE=$(peb_env_cookie) php -n -d "extension=$PEB_EXTENSION" "$peb_env_lib/php/serving.php" "$@" \
+  local tls=()
+  # PEB_TLS_DIR: the nodes speak TLS distribution with the set there (env/tls.sh).
+  [ -z "${PEB_TLS_DIR:-}" ] || tls=(-d peb.tls=1 -d "peb.tls_cafile=$PEB_TLS_DIR/ca.pem"
+    -d "peb.tls_certfile=$PEB_TLS_DIR/client.pem" -d "peb.tls_keyfile=$PEB_TLS_DIR/client.key")
+  PEB_TEST_COOKIE=$(peb_env_cookie) php -n -d "extension=$PEB_EXTENSION" "${tls[@]}" "$peb_env_lib/php/serving.php" "$@" \
     || peb_env_err "the cluster did not form (logs in $PEB_ENV_DIR/logs)"
 }
 

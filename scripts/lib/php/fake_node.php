@@ -5,8 +5,12 @@
 // the environment library (scripts/lib/peb-env).
 require_once __DIR__ . '/node.php';
 
-/** Starts the fake node `$name@127.0.0.1` in `$mode`; returns its pid once it is registered. */
-function start_fake_node(string $name, string $mode, ?string $answer_as = null): int
+/**
+ * Starts the fake node `$name@127.0.0.1` in `$mode` (over TLS with the
+ * certificate and key `node.*` of `$tls_dir`); returns its pid once it is
+ * registered.
+ */
+function start_fake_node(string $name, string $mode, ?string $answer_as = null, ?string $tls_dir = null): int
 {
     $bin = dirname(getenv('PEB_EXTENSION')) . '/peb_fake_node';
     $cmd = [$bin, "$name@127.0.0.1", test_cookie(), $mode];
@@ -14,7 +18,9 @@ function start_fake_node(string $name, string $mode, ?string $answer_as = null):
         $cmd[] = $answer_as;
     }
     $args = implode(' ', array_map('escapeshellarg', array_merge(["fake-$name", $name, '--'], $cmd)));
+    putenv($tls_dir === null ? 'PEB_FAKE_TLS_DIR' : "PEB_FAKE_TLS_DIR=$tls_dir");
     $pid = peb_env_value(peb_env("spawn $args"), 'pid');
+    putenv('PEB_FAKE_TLS_DIR');
     if ($pid === 0) {
         echo "the fake node did not start\n";
     }

@@ -23,6 +23,8 @@ pub(super) struct ReadState {
     pub(super) end: usize,
     /// The socket's SO_RCVTIMEO, as last set.
     pub(super) timeout: Option<std::time::Duration>,
+    /// Over TLS: room for the records of one read, before they are opened.
+    pub(super) raw: Vec<u8>,
 }
 
 /// What one pass of [`ReadState::frames`] met.
@@ -37,7 +39,7 @@ pub(super) struct Seen {
 impl ReadState {
     /// An empty buffer of `room` bytes.
     pub(super) fn new(room: usize) -> Self {
-        ReadState { buf: vec![0; room], start: 0, end: 0, timeout: None }
+        ReadState { buf: vec![0; room], start: 0, end: 0, timeout: None, raw: Vec::new() }
     }
 
     /// Hands every whole frame in the buffer to `route`, ticks aside, and

@@ -17,6 +17,8 @@
 //! A link made before a fork is not the child's: nothing of it is read,
 //! written or locked there, and dropping it only closes the child's copy of
 //! the socket (never a shutdown, which would cut the parent's link).
+//!
+//! Over TLS (`tls`) all of this is the same, on the records' plaintext.
 
 mod buffer;
 mod deadline;
@@ -26,6 +28,7 @@ pub mod replay;
 #[cfg(test)]
 mod tests;
 mod ticker;
+mod tls;
 mod write;
 
 use std::io;
@@ -36,10 +39,11 @@ use std::time::{Duration, Instant};
 use self::deadline::deadline;
 use self::reader::{Routing, SELF_ID, Shared, Waited};
 use self::write::WriteError;
+use super::connect::Opening;
 use super::error::Error;
 use super::frame;
 use super::name::NodeName;
-use super::{connect, runtime};
+use super::{connect, runtime, tls as tls_config};
 use crate::term::encode::Writer;
 
 pub use self::reader::MAILBOX_SIZE;
@@ -53,21 +57,34 @@ pub struct Link {
     pub creation: u32,
     /// The process that made the link: after a fork it is not ours to use.
     pub owner_pid: u32,
+    /// The TLS version of the link (`TLSv1_3`), `None` if it is plain.
+    pub tls: Option<String>,
     self_pid: Vec<u8>,
     shared: Arc<Shared>,
     next_call: AtomicU32,
 }
 
 impl Link {
-    /// Connects within `timeout`.
-    pub fn connect(node: &str, cookie: &str, timeout: Duration) -> Result<Arc<Link>, Error> {
+    /// Connects within `timeout`, over TLS with `tls`.
+    pub fn connect(
+        node: &str,
+        cookie: &str,
+        timeout: Duration,
+        tls: Option<&tls_config::Settings>,
+    ) -> Result<Arc<Link>, Error> {
         let peer = NodeName::parse(node).map_err(Error::Connect)?;
+        let client = tls.map(|s| tls_config::Client::new(s, &peer.host)).transpose()?;
         let rt = runtime::get()?;
         let full = peer.full();
-        let connected =
-            rt.block_on(async { tokio::time::timeout(timeout, connect::connect(&peer, cookie)).await }).map_err(
-                |_| Error::Connect(format!("connecting to {full} timed out after {} ms", timeout.as_millis())),
-            )??;
+        let connected = rt
+            .block_on(async {
+                let deadline = tokio::time::Instant::now() + timeout;
+                let how = Opening { cookie, tls: client.as_ref(), deadline };
+                tokio::time::timeout_at(deadline, connect::connect(&peer, &how)).await
+            })
+            .map_err(|_| {
+                Error::Connect(format!("connecting to {full} timed out after {} ms", timeout.as_millis()))
+            })??;
         let link = Arc::new(Link::start(peer, connected)?);
         ticker::watch(Arc::downgrade(&link.shared))?;
         Ok(link)
@@ -79,13 +96,15 @@ impl Link {
         let socket = c.stream.into_std().map_err(setup)?;
         socket.set_nonblocking(false).map_err(setup)?;
         let owner_pid = runtime::pid();
-        let shared = Arc::new(Shared::new(socket, owner_pid, c.slot));
+        let version = c.tls.as_ref().map(|t| t.protocol_version().map(|v| format!("{v:?}")).unwrap_or_default());
+        let shared = Arc::new(Shared::new(socket, c.tls.map(tls::Session::new), owner_pid, c.slot));
         let self_pid = frame::pid(&c.local.full(), SELF_ID, 0, c.creation);
         Ok(Link {
             peer,
             local: c.local,
             creation: c.creation,
             owner_pid,
+            tls: version,
             self_pid,
             shared,
             next_call: AtomicU32::new(0),

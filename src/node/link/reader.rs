@@ -4,7 +4,9 @@
 //! (`peb_receive`) and every other reply to the call that waits for it. A
 //! caller that finds the reader lock taken sleeps until its reply is
 //! routed or the lock is free. Between calls, the ticker drains what has
-//! arrived without blocking ([`Shared::drain`]).
+//! arrived without blocking ([`Shared::drain`]). Over TLS the same
+//! happens on the records' plaintext (`tls`): what is read from the socket
+//! is opened first, and what is written is sealed first.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read};
@@ -15,6 +17,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
 use super::buffer::{BUFFER, ReadState};
+use super::tls::{self, Session};
 use super::write::{self, WriteError};
 use crate::node::frame::{self, Incoming};
 use crate::node::{name, runtime};
@@ -68,6 +71,8 @@ pub(super) struct Shared {
     /// Read only under `reader`, written only under `writer`; never shut
     /// down on drop, which a forked child must not do to its parent's link.
     socket: TcpStream,
+    /// The TLS session on the socket, if the link is over TLS.
+    tls: Option<Session>,
     alive: AtomicBool,
     routing: Mutex<Routing>,
     routed: Condvar,
@@ -80,10 +85,11 @@ pub(super) struct Shared {
 
 impl Shared {
     /// The shared state of a link over the blocking `socket`, made by `owner_pid`.
-    pub(super) fn new(socket: TcpStream, owner_pid: u32, slot: name::Slot) -> Self {
+    pub(super) fn new(socket: TcpStream, tls: Option<Session>, owner_pid: u32, slot: name::Slot) -> Self {
         Shared {
             owner_pid,
             socket,
+            tls,
             alive: AtomicBool::new(true),
             routing: Mutex::default(),
             routed: Condvar::new(),
@@ -104,7 +110,17 @@ impl Shared {
     /// Writes one frame whole, under the writer lock.
     pub(super) fn send(&self, bytes: &[u8], timeout: Duration) -> Result<(), WriteError> {
         let _writing = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        write::send(&self.socket, bytes, timeout)
+        self.send_locked(bytes, timeout)
+    }
+
+    /// [`Shared::send`] with the writer lock held: over TLS, sealed first.
+    fn send_locked(&self, bytes: &[u8], timeout: Duration) -> Result<(), WriteError> {
+        let Some(tls) = &self.tls else { return write::send(&self.socket, bytes, timeout) };
+        // A sealed record has spent a sequence number: a failure to send it
+        // whole leaves a stream the node can no longer follow.
+        let broken = |error| WriteError { error, broken: true };
+        let sealed = tls.seal(bytes).map_err(broken)?;
+        write::send(&self.socket, &sealed, timeout).map_err(|e| broken(e.error))
     }
 
     /// The reader lock, unless someone holds it (and then reads for us).
@@ -185,6 +201,9 @@ impl Shared {
             }
             rd.timeout = Some(timeout);
         }
+        if let Some(tls) = &self.tls {
+            return self.read_tls(tls, rd);
+        }
         rd.make_room();
         match (&self.socket).read(rd.spare()) {
             Ok(0) => self.die(),
@@ -193,6 +212,62 @@ impl Shared {
                 self.consume(rd);
             }
             Err(e) => self.read_failed(&e),
+        }
+    }
+
+    /// [`Shared::read`] over TLS: plaintext the session holds already is
+    /// taken without blocking; else one blocking read of records.
+    fn read_tls(&self, tls: &Session, rd: &mut ReadState) {
+        if self.open_tls(tls, rd, &[]) {
+            return;
+        }
+        let mut raw = std::mem::take(&mut rd.raw);
+        raw.resize(tls::RAW, 0);
+        match (&self.socket).read(&mut raw) {
+            Ok(0) => self.die(),
+            Ok(n) => {
+                self.open_tls(tls, rd, &raw[..n]);
+            }
+            Err(e) => self.read_failed(&e),
+        }
+        rd.raw = raw;
+    }
+
+    /// Opens the records of `raw` (and those the session holds), routes
+    /// the frames they complete; whether any plaintext came.
+    fn open_tls(&self, tls: &Session, rd: &mut ReadState, raw: &[u8]) -> bool {
+        let opened = match tls.open(raw, rd) {
+            Ok(opened) => opened,
+            Err(_) => {
+                // A record that does not open: the stream cannot be followed.
+                self.die();
+                return false;
+            }
+        };
+        if opened.wants_write {
+            self.flush_tls();
+        }
+        if opened.bytes > 0 {
+            self.consume(rd);
+        }
+        if opened.closed {
+            self.die();
+        }
+        opened.bytes > 0
+    }
+
+    /// Sends the records the session has of its own, unless someone is
+    /// writing (who sends them with the next frame).
+    fn flush_tls(&self) {
+        let writing = match self.writer.try_lock() {
+            Ok(writing) => writing,
+            Err(TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(TryLockError::WouldBlock) => return,
+        };
+        let sent = self.send_locked(&[], TICK_WRITE_TIMEOUT);
+        drop(writing);
+        if sent.is_err() {
+            self.die();
         }
     }
 
@@ -213,33 +288,55 @@ impl Shared {
         let Some(mut guard) = self.try_reader() else { return };
         let rd = &mut *guard;
         for _ in 0..IDLE_READS {
-            rd.make_room();
-            let fd = self.socket.as_raw_fd();
-            let spare = rd.spare();
-            // SAFETY: `spare` is memory we own and may write, `spare.len()`
-            // bytes long, for the whole call; `fd` is the open socket of
-            // `self.socket`, which lives as long as `self`.
-            let n = unsafe { libc::recv(fd, spare.as_mut_ptr().cast(), spare.len(), libc::MSG_DONTWAIT) };
-            if n == 0 {
-                self.die();
-                break;
-            }
-            if n < 0 {
-                let e = io::Error::last_os_error();
-                match e.kind() {
-                    io::ErrorKind::Interrupted => continue,
-                    io::ErrorKind::WouldBlock => {}
-                    _ => self.die(),
+            let got = match &self.tls {
+                Some(tls) => {
+                    let mut raw = std::mem::take(&mut rd.raw);
+                    raw.resize(tls::RAW, 0);
+                    let got = self.recv_now(&mut raw);
+                    if let Ok(n @ 1..) = got {
+                        self.open_tls(tls, rd, &raw[..n]);
+                    }
+                    rd.raw = raw;
+                    got
                 }
-                break;
+                None => {
+                    rd.make_room();
+                    let got = self.recv_now(rd.spare());
+                    if let Ok(n @ 1..) = got {
+                        rd.filled(n);
+                        self.consume(rd);
+                    }
+                    got
+                }
+            };
+            match got {
+                Ok(0) => {
+                    self.die();
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(_) => {
+                    self.die();
+                    break;
+                }
             }
-            rd.filled(n.unsigned_abs());
-            self.consume(rd);
             if !self.is_alive() {
                 break;
             }
         }
         drop(self.release(guard));
+    }
+
+    /// What has arrived on the socket, without blocking.
+    fn recv_now(&self, into: &mut [u8]) -> io::Result<usize> {
+        let fd = self.socket.as_raw_fd();
+        // SAFETY: `into` is memory we own and may write, `into.len()`
+        // bytes long, for the whole call; `fd` is the open socket of
+        // `self.socket`, which lives as long as `self`.
+        let n = unsafe { libc::recv(fd, into.as_mut_ptr().cast(), into.len(), libc::MSG_DONTWAIT) };
+        if n < 0 { Err(io::Error::last_os_error()) } else { Ok(n.unsigned_abs()) }
     }
 
     /// Parses the whole frames in the buffer: ticks answered, messages routed.
@@ -267,7 +364,7 @@ impl Shared {
             // Someone is writing a frame: the node hears from us anyway.
             Err(TryLockError::WouldBlock) => return,
         };
-        let sent = write::send(&self.socket, &frame::TICK, TICK_WRITE_TIMEOUT);
+        let sent = self.send_locked(&frame::TICK, TICK_WRITE_TIMEOUT);
         drop(writing);
         if sent.is_err() {
             self.die();

@@ -19,7 +19,7 @@ fn fake_link() -> (Arc<Link>, TcpStream) {
     let (peer_side, _) = listener.accept().unwrap();
     let local = NodeName::parse("php@127.0.0.1").unwrap();
     let (_, slot) = crate::node::name::unique_local(&local);
-    let c = connect::Connected { stream, local, slot, creation: 7 };
+    let c = connect::Connected { stream, tls: None, local, slot, creation: 7 };
     let link = Arc::new(Link::start(NodeName::parse("fake@127.0.0.1").unwrap(), c).unwrap());
     ticker::watch(Arc::downgrade(&link.shared)).unwrap();
     (link, peer_side)

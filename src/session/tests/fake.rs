@@ -275,5 +275,6 @@ pub fn settings() -> Settings {
         lock_wait: Duration::from_millis(30000),
         lock_expire: Duration::from_secs(30),
         max_size: Some(16 * 1024 * 1024),
+        tls: None,
     }
 }
