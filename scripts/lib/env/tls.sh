@@ -25,10 +25,23 @@ peb_env_tls_cert() {   # DIR NAME CA DAYS SAN USAGE
   printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=%s\n' "$usage" >"$ext"
   [ -z "$san" ] || printf 'subjectAltName=%s\n' "$san" >>"$ext"
   openssl req -new -key "$dir/$name.key" -subj "/CN=peb test $name" -out "$dir/$name.csr" 2>/dev/null &&
-    openssl x509 -req -in "$dir/$name.csr" -CA "$dir/$ca.pem" -CAkey "$dir/$ca.key" \
-      -set_serial "0x$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" -days "$days" \
-      -extfile "$ext" -out "$dir/$name.pem" 2>/dev/null &&
+    peb_env_tls_sign "$dir" "$name" "$ca" "$days" "$ext" &&
     rm -f "$dir/$name.csr" "$dir/$name.ext"
+}
+
+# Signs NAME's request by CA for DAYS; a negative DAYS makes a certificate
+# that expired that many days ago: OpenSSL 3.0 (Debian 12) takes `-days -1`,
+# OpenSSL 3.5 (Debian 13) refuses it ("end date before start date") and has
+# -not_before/-not_after instead.
+peb_env_tls_sign() {   # DIR NAME CA DAYS EXTFILE
+  local dir=$1 name=$2 ca=$3 days=$4 ext=$5 serial
+  serial="0x$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+  local sign=(openssl x509 -req -in "$dir/$name.csr" -CA "$dir/$ca.pem" -CAkey "$dir/$ca.key"
+    -set_serial "$serial" -extfile "$ext" -out "$dir/$name.pem")
+  "${sign[@]}" -days "$days" 2>/dev/null && return 0
+  [ "$days" -lt 0 ] || return 1
+  "${sign[@]}" -not_before "$(date -u -d "$((days - 1)) days" +%Y%m%d%H%M%SZ)" \
+    -not_after "$(date -u -d "$days days" +%Y%m%d%H%M%SZ)" 2>/dev/null
 }
 
 peb_env_tls_ca() {   # DIR NAME
