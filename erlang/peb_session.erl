@@ -17,10 +17,14 @@
 %% Each node's Raft log lives in the application env `raft_dir'. A node
 %% restarted with its dir keeps its data and catches up; one whose dir was
 %% wiped (or a new one) is started with join/2 again.
+%%
+%% Tags (docs/tags.md): the sessions PHP tagged (peb_session_tag()), by
+%% tag: count_tagged/1, sessions_tagged/1 (their ids), destroy_tagged/1.
 -module(peb_session).
 -compile(warn_missing_spec).
 
 -export([start/0, create/1, join/2, status/0, stop/0]).
+-export([destroy_tagged/1, count_tagged/1, sessions_tagged/1]).
 
 -spec start() -> ok.
 start() ->
@@ -62,3 +66,20 @@ status() ->
 -spec stop() -> ok.
 stop() ->
     session_handler:stop().
+
+%% @doc Destroys every session tagged Tag, on every node of the store (also
+%% one whose lock a request holds: that request's write is refused); how
+%% many were live.
+-spec destroy_tagged(iodata()) -> non_neg_integer().
+destroy_tagged(Tag) ->
+    peb_session_tags:destroy(Tag).
+
+%% @doc How many live sessions are tagged Tag.
+-spec count_tagged(iodata()) -> non_neg_integer().
+count_tagged(Tag) ->
+    peb_session_tags:count(Tag).
+
+%% @doc The ids of the live sessions tagged Tag.
+-spec sessions_tagged(iodata()) -> [binary()].
+sessions_tagged(Tag) ->
+    peb_session_tags:ids(Tag).

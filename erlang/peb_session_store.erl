@@ -10,6 +10,9 @@
 %% (see session_handler), and let a write repeated after a failover be
 %% recognised as done.
 %%
+%% A session may carry tags (peb_session_tags), kept beside it and gone
+%% with it.
+%%
 %% Times are milliseconds of erlang:system_time/1. Ids and data are
 %% binaries, never atoms: they come from the network.
 -module(peb_session_store).
@@ -17,6 +20,7 @@
 
 -export([kind/0, use/1, replicated/0, raft/0, id/0, set_id/1, lookup/1, version/1, is_live/1, write/4, touch/2, delete/1,
          sweep/1, gc/1, size/0, now_ms/0, nonce/0]).
+-export([write_tagged/5, tag/2, tagged/1, destroy_tagged/1]).
 
 -type id() :: binary().
 -type vsn() :: non_neg_integer().
@@ -36,6 +40,12 @@
 %% Removes the sessions expired or not touched in MaxLifetimeS.
 -callback gc(MaxLifetimeS :: non_neg_integer()) -> non_neg_integer().
 -callback size() -> non_neg_integer().
+%% Gives a live session these tags too (those it has stay).
+-callback tag(id(), [peb_session_tags:tag()]) -> ok.
+%% The ids of the live sessions that carry a tag.
+-callback tagged(peb_session_tags:tag()) -> [id()].
+%% Deletes every session that carries a tag; how many were live.
+-callback destroy_tagged(peb_session_tags:tag()) -> non_neg_integer().
 
 -define(KEY, {?MODULE, impl}).
 
@@ -98,6 +108,23 @@ sweep(Cursor) -> (impl()):sweep(Cursor).
 gc(MaxLifetimeS) -> (impl()):gc(MaxLifetimeS).
 -spec size() -> non_neg_integer().
 size() -> (impl()):size().
+
+%% @doc A write with tags: one replicated operation on Mnesia.
+-spec write_tagged(id(), binary(), non_neg_integer(), vsn(), [peb_session_tags:tag()]) -> ok.
+write_tagged(Id, Data, LifetimeS, Vsn, Tags) ->
+    case impl() of
+        peb_session_mnesia ->
+            peb_session_mnesia:write_tagged(Id, Data, LifetimeS, Vsn, Tags);
+        Impl ->
+            ok = Impl:write(Id, Data, LifetimeS, Vsn),
+            Impl:tag(Id, Tags)
+    end.
+-spec tag(id(), [peb_session_tags:tag()]) -> ok.
+tag(Id, Tags) -> (impl()):tag(Id, Tags).
+-spec tagged(peb_session_tags:tag()) -> [id()].
+tagged(Tag) -> (impl()):tagged(Tag).
+-spec destroy_tagged(peb_session_tags:tag()) -> non_neg_integer().
+destroy_tagged(Tag) -> (impl()):destroy_tagged(Tag).
 
 -spec now_ms() -> integer().
 now_ms() ->
