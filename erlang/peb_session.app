@@ -9,7 +9,7 @@
              peb_session_ets, peb_session_mnesia, peb_session_cluster,
              peb_session_locks, session_handler,
              peb_session_raft, peb_session_raft_node, peb_session_raft_front,
-             peb_session_tags]},
+             peb_session_tags, peb_session_php]},
   {registered, [peb_session_sup, peb_session_cluster, peb_session_raft_front, session_handler]},
   {applications, [kernel, stdlib]},
   {mod, {peb_session_app, []}},

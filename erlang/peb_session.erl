@@ -20,11 +20,12 @@
 %%
 %% Tags (docs/tags.md): the sessions PHP tagged (peb_session_tag()), by
 %% tag: count_tagged/1, sessions_tagged/1 (their ids), destroy_tagged/1.
+%% read_decoded/1: a session's variables as Erlang terms (peb_session_php).
 -module(peb_session).
 -compile(warn_missing_spec).
 
 -export([start/0, create/1, join/2, status/0, stop/0]).
--export([destroy_tagged/1, count_tagged/1, sessions_tagged/1]).
+-export([destroy_tagged/1, count_tagged/1, sessions_tagged/1, read_decoded/1]).
 
 -spec start() -> ok.
 start() ->
@@ -83,3 +84,14 @@ count_tagged(Tag) ->
 -spec sessions_tagged(iodata()) -> [binary()].
 sessions_tagged(Tag) ->
     peb_session_tags:ids(Tag).
+
+%% @doc A session's variables, decoded from PHP's `php' or `php_serialize'
+%% format (peb_session_php); not_found when there is no session (or an
+%% empty one).
+-spec read_decoded(iodata()) -> {ok, #{binary() | integer() => peb_session_php:value()}}
+                                    | {error, not_found | peb_session_php:reason()}.
+read_decoded(Id) ->
+    case session_handler:read(Id) of
+        <<>> -> {error, not_found};
+        Data -> peb_session_php:decode(Data)
+    end.
