@@ -21,11 +21,13 @@
 %% Tags (docs/tags.md): the sessions PHP tagged (peb_session_tag()), by
 %% tag: count_tagged/1, sessions_tagged/1 (their ids), destroy_tagged/1.
 %% read_decoded/1: a session's variables as Erlang terms (peb_session_php).
+%% subscribe/1, unsubscribe/1: change notifications (peb_session_subs).
 -module(peb_session).
 -compile(warn_missing_spec).
 
 -export([start/0, create/1, join/2, status/0, stop/0]).
 -export([destroy_tagged/1, count_tagged/1, sessions_tagged/1, read_decoded/1]).
+-export([subscribe/1, unsubscribe/1]).
 
 -spec start() -> ok.
 start() ->
@@ -95,3 +97,23 @@ read_decoded(Id) ->
         <<>> -> {error, not_found};
         Data -> peb_session_php:decode(Data)
     end.
+
+%% @doc The calling process gets a message each time the session Id (or a
+%% session tagged Tag) is written, destroyed or removed expired, until it
+%% unsubscribes or dies (see peb_session_subs for the messages).
+-spec subscribe(iodata() | {tag, iodata()}) -> ok.
+subscribe(What) ->
+    peb_session_subs:subscribe(sub_key(What), self()).
+
+-spec unsubscribe(iodata() | {tag, iodata()}) -> ok.
+unsubscribe(What) ->
+    peb_session_subs:unsubscribe(sub_key(What), self()).
+
+sub_key({tag, Tag}) ->
+    B = iolist_to_binary(Tag),
+    case peb_session_tags:valid_tag(B) of
+        true -> {tag, B};
+        false -> erlang:error(badarg, [{tag, Tag}])
+    end;
+sub_key(Id) ->
+    {id, iolist_to_binary(Id)}.

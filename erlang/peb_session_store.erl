@@ -11,7 +11,8 @@
 %% recognised as done.
 %%
 %% A session may carry tags (peb_session_tags), kept beside it and gone
-%% with it.
+%% with it. The changes made here are told to subscribers
+%% (peb_session_subs): nothing more than one ets:info/2 when there is none.
 %%
 %% Times are milliseconds of erlang:system_time/1. Ids and data are
 %% binaries, never atoms: they come from the network.
@@ -97,15 +98,20 @@ version(Id) -> (impl()):version(Id).
 -spec is_live(id()) -> boolean().
 is_live(Id) -> (impl()):is_live(Id).
 -spec write(id(), binary(), non_neg_integer(), vsn()) -> ok.
-write(Id, Data, LifetimeS, Vsn) -> (impl()):write(Id, Data, LifetimeS, Vsn).
+write(Id, Data, LifetimeS, Vsn) ->
+    ok = (impl()):write(Id, Data, LifetimeS, Vsn),
+    written(Id).
 -spec touch(id(), non_neg_integer()) -> ok.
 touch(Id, LifetimeS) -> (impl()):touch(Id, LifetimeS).
 -spec delete(id()) -> ok.
-delete(Id) -> (impl()):delete(Id).
+delete(Id) ->
+    Tags = watched_tags(Id),
+    ok = (impl()):delete(Id),
+    notify(destroyed, Id, Tags).
 -spec sweep(term()) -> {non_neg_integer(), term()}.
-sweep(Cursor) -> (impl()):sweep(Cursor).
+sweep(Cursor) -> expiring(fun() -> (impl()):sweep(Cursor) end).
 -spec gc(non_neg_integer()) -> non_neg_integer().
-gc(MaxLifetimeS) -> (impl()):gc(MaxLifetimeS).
+gc(MaxLifetimeS) -> expiring(fun() -> (impl()):gc(MaxLifetimeS) end).
 -spec size() -> non_neg_integer().
 size() -> (impl()):size().
 
@@ -114,17 +120,82 @@ size() -> (impl()):size().
 write_tagged(Id, Data, LifetimeS, Vsn, Tags) ->
     case impl() of
         peb_session_mnesia ->
-            peb_session_mnesia:write_tagged(Id, Data, LifetimeS, Vsn, Tags);
+            ok = peb_session_mnesia:write_tagged(Id, Data, LifetimeS, Vsn, Tags);
         Impl ->
             ok = Impl:write(Id, Data, LifetimeS, Vsn),
-            Impl:tag(Id, Tags)
-    end.
+            ok = Impl:tag(Id, Tags)
+    end,
+    written(Id).
 -spec tag(id(), [peb_session_tags:tag()]) -> ok.
 tag(Id, Tags) -> (impl()):tag(Id, Tags).
 -spec tagged(peb_session_tags:tag()) -> [id()].
 tagged(Tag) -> (impl()):tagged(Tag).
 -spec destroy_tagged(peb_session_tags:tag()) -> non_neg_integer().
-destroy_tagged(Tag) -> (impl()):destroy_tagged(Tag).
+destroy_tagged(Tag) ->
+    case peb_session_subs:active() of
+        false ->
+            (impl()):destroy_tagged(Tag);
+        true ->
+            Members = [{Id, tags_of(Id)} || Id <- members(Tag)],
+            Count = (impl()):destroy_tagged(Tag),
+            _ = [notify(destroyed, Id, Tags) || {Id, Tags} <- Members],
+            Count
+    end.
+
+%%--------------------------------------------------------------------
+%% Subscribers (peb_session_subs)
+
+written(Id) ->
+    case peb_session_subs:active() of
+        false -> ok;
+        true -> peb_session_subs:notify(written, Id, tags_of(Id))
+    end.
+
+watched_tags(Id) ->
+    case peb_session_subs:active() of
+        false -> [];
+        true -> tags_of(Id)
+    end.
+
+notify(Event, Id, Tags) ->
+    case peb_session_subs:active() of
+        false -> ok;
+        true -> peb_session_subs:notify(Event, Id, Tags)
+    end.
+
+%% A sweep or gc: the sessions watched (by id or by tag) that it removed
+%% are told as expired.
+expiring(Remove) ->
+    case peb_session_subs:active() of
+        false ->
+            Remove();
+        true ->
+            Ids = lists:usort(peb_session_subs:subscribed_ids()
+                              ++ lists:append([members(T) || T <- peb_session_subs:subscribed_tags()])),
+            Watched = [{Id, tags_of(Id)} || Id <- Ids, present(Id)],
+            Result = Remove(),
+            _ = [peb_session_subs:notify(expired, Id, Tags) || {Id, Tags} <- Watched, not present(Id)],
+            Result
+    end.
+
+%% The stores' own views for subscribers; the Raft store has none here.
+tags_of(Id) ->
+    case impl() of
+        peb_session_raft_front -> [];
+        Impl -> Impl:tags_of(Id)
+    end.
+
+members(Tag) ->
+    case impl() of
+        peb_session_raft_front -> [];
+        Impl -> Impl:tag_members(Tag)
+    end.
+
+present(Id) ->
+    case impl() of
+        peb_session_raft_front -> is_live(Id);
+        Impl -> Impl:present(Id)
+    end.
 
 -spec now_ms() -> integer().
 now_ms() ->

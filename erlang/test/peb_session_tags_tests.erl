@@ -29,7 +29,9 @@ ets_test_() ->
       fun destroy_tagged_under_a_held_lock/0,
       fun tagged_write_under_a_lock/0,
       fun bad_tags_are_refused/0,
-      fun erlang_api_checks_its_argument/0]}.
+      fun erlang_api_checks_its_argument/0,
+      fun subscribers_hear_writes_destroys_and_expiry/0,
+      fun dead_subscribers_are_forgotten/0]}.
 
 call(Request) ->
     gen_server:call(?S, Request).
@@ -125,6 +127,58 @@ erlang_api_checks_its_argument() ->
     ?assertEqual(badarg, try peb_session:count_tagged(<<>>) catch error:badarg -> badarg end),
     ?assertEqual(badarg, try peb_session:destroy_tagged(binary:copy(<<"x">>, 300))
                          catch error:badarg -> badarg end).
+
+%% Notifications, by id and by tag.
+subscribers_hear_writes_destroys_and_expiry() ->
+    ok = peb_session:subscribe(<<"a">>),
+    ok = peb_session:subscribe({tag, "user:1"}),
+    ok = call({write, <<"a">>, 0, <<"1">>, 60}),
+    ?assertEqual([{peb_session, written, <<"a">>}], flush()),
+    ok = call({write, <<"b">>, 0, <<"2">>, 60, [<<"user:1">>]}),
+    ?assertEqual([{peb_session, written, <<"b">>, {tag, <<"user:1">>}}], flush()),
+    %% A later write without tags: b still has its tag.
+    ok = ?S:write(<<"b">>, <<"3">>),
+    ?assertEqual([{peb_session, written, <<"b">>, {tag, <<"user:1">>}}], flush()),
+    ok = call({write, <<"c">>, 0, <<"4">>, 60}),
+    ?assertEqual([], flush()),
+    ?assertEqual(1, peb_session:destroy_tagged(<<"user:1">>)),
+    ?assertEqual([{peb_session, destroyed, <<"b">>, {tag, <<"user:1">>}}], flush()),
+    ok = ?S:destroy(<<"a">>),
+    ?assertEqual([{peb_session, destroyed, <<"a">>}], flush()),
+    %% Expiry, when a sweep removes the session.
+    ok = call({write, <<"a">>, 0, <<"5">>, 0, [<<"user:1">>]}),
+    ?assertMatch([_, _], flush()),
+    ?assertEqual(1, call({gc})),
+    ?assertEqual(lists:sort([{peb_session, expired, <<"a">>}, {peb_session, expired, <<"a">>, {tag, <<"user:1">>}}]),
+                 lists:sort(flush())),
+    ok = peb_session:unsubscribe(<<"a">>),
+    ok = peb_session:unsubscribe({tag, <<"user:1">>}),
+    ok = call({write, <<"a">>, 0, <<"6">>, 60, [<<"user:1">>]}),
+    ?assertEqual([], flush()),
+    ?assertEqual(0, ets:info(peb_session_subs, size)).
+
+dead_subscribers_are_forgotten() ->
+    Parent = self(),
+    Sub = spawn(fun() ->
+                        ok = peb_session:subscribe(<<"x">>),
+                        Parent ! subscribed,
+                        receive M -> Parent ! {got, M} end
+                end),
+    receive subscribed -> ok end,
+    ok = ?S:write(<<"x">>, <<"1">>),
+    ?assertEqual({got, {peb_session, written, <<"x">>}}, receive {got, _} = G -> G after 2000 -> timeout end),
+    Ref = monitor(process, Sub),
+    receive {'DOWN', Ref, process, Sub, _} -> ok end,
+    _ = sys:get_state(peb_session_subs),
+    ?assertEqual(0, ets:info(peb_session_subs, size)),
+    ?assertEqual(#{}, sys:get_state(peb_session_subs)).
+
+flush() ->
+    receive
+        {peb_session, _, _} = M -> [M | flush()];
+        {peb_session, _, _, _} = M -> [M | flush()]
+    after 100 -> []
+    end.
 
 %%--------------------------------------------------------------------
 %% The Raft machine
