@@ -25,6 +25,9 @@
 create() ->
     ?TABLE = ets:new(?TABLE, [named_table, public, set,
                               {read_concurrency, true}, {write_concurrency, true}]),
+    %% A fresh store: a tag table left from another (public, owned by
+    %% whoever made it) would tag its sessions.
+    _ = ets:whereis(?TAGS) =/= undefined andalso ets:delete(?TAGS),
     ok = tag_table(),
     peb_session_store:set_id({ets, make_ref()}).
 
