@@ -1,5 +1,5 @@
 --TEST--
-Session tags (ETS store): peb_session_tag() rides with the session's write, the store keeps tags across requests, count/ids/destroy by tag from PHP and Erlang, argument errors, no active session
+Session tags (ETS store): peb_session_tag() rides with the session's write, the store keeps tags across requests, count/ids/destroy by tag from PHP and Erlang, destroy under a held lock, argument errors, no active session, the store down
 --FILE--
 <?php
 require __DIR__ . '/../scripts/lib/php/session.php';
@@ -83,7 +83,13 @@ var_dump(node_call('peb_session', 'count_tagged', '[~b]', [['user:3']], $node));
 $stats = server_stats($node);
 echo "locks {$stats['locks']}, waiters {$stats['waiters']}\n";
 
+echo "-- the store goes down under an active session: a warning and false\n";
+session_id($ids[2]);
+session_start();
 stop_node($pid, $name);
+var_dump(peb_session_count_tagged('user:2'));
+var_dump(peb_session_tag('late'));
+session_abort();
 ob_end_flush();
 ?>
 --EXPECTF--
@@ -135,3 +141,8 @@ Warning: PHP Request Shutdown: peb session: the session's lock was lost before t
 string(0) ""
 int(0)
 locks 0, waiters 0
+-- the store goes down under an active session: a warning and false
+
+Warning: peb_session_count_tagged(): %s in %s on line %d
+bool(false)
+bool(true)
