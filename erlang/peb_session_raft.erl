@@ -34,6 +34,12 @@
 %% their locks too: a holder's later write is refused (lock_lost), never
 %% brings the session back.
 %%
+%% Subscribers (peb_session_subs, one per node) hear of the sessions that a
+%% command wrote, destroyed or removed expired: every member sends the news
+%% to its own node's peb_session_subs (a `local' send_msg effect: Ra runs it
+%% on the member of the target's node), which tells that node's
+%% subscribers, so each change is told once on every node of the cluster.
+%%
 %% Deterministic: time is the command's (Ra's meta system_time, set by the
 %% leader when it appended the command, never read inside apply), kept
 %% monotonic. The state is plain data (maps, lists, tuples, binaries, pids).
@@ -89,8 +95,11 @@
                  | {down, pid(), term()}
                  | {nodeup | nodedown, node()}.
 -type effect() :: {send_msg, pid(), term()} | {monitor, process, pid()}
+                | {send_msg, {peb_session_subs, node()}, news(), [local]}
                 | {release_cursor, non_neg_integer(), state()}
                 | {append, command()}.
+%% What a command did to a session, for this node's subscribers.
+-type news() :: {peb_session_raft, written | destroyed | expired, id(), [binary()]}.
 -type meta() :: #{index := pos_integer(), system_time => ms(), term => term(), atom() => term()}.
 
 %%--------------------------------------------------------------------
@@ -104,7 +113,8 @@ init(_Config) ->
 -spec apply(meta(), command(), state()) -> {state(), term(), [effect()]}.
 apply(Meta = #{index := Index}, Command, S0 = #{now := Last, applied := Applied}) ->
     Now = max(Last, maps:get(system_time, Meta, Last)),
-    {S1, Reply, Effects} = untag_removed(Command, command(Command, Index, S0#{now := Now})),
+    {S1, Reply, Effects0} = untag_removed(Command, command(Command, Index, S0#{now := Now})),
+    Effects = Effects0 ++ events(Command, S0, S1),
     case Applied + 1 >= max(?SNAPSHOT_EVERY, 2 * map_size(maps:get(sessions, S1))) of
         true ->
             S = S1#{applied := 0},
@@ -496,3 +506,37 @@ untag_removed(Command, {S = #{sessions := Sessions, session_tags := Tagged}, Rep
     {lists:foldl(fun drop_tags/2, S, Gone), Reply, Effects};
 untag_removed(_Command, Result) ->
     Result.
+
+%%--------------------------------------------------------------------
+%% Subscribers
+
+%% What a command did to sessions, as news for peb_session_subs: a write
+%% that changed its session (not a repeat), the sessions a destroy, a
+%% destroy by tag, a sweep or a gc removed (with the tags they had).
+events(Command, #{sessions := Before} = S0, #{sessions := After} = S1) ->
+    Changes = case Command of
+                  {write, Id, _, _, _} -> written(Id, Before, After, S1);
+                  {write, Id, _, _, _, _} -> written(Id, Before, After, S1);
+                  {destroy, _, _} -> removed(destroyed, Before, After, S0);
+                  {tagged, destroy, _} -> removed(destroyed, Before, After, S0);
+                  {tick, _} -> removed(expired, Before, After, S0);
+                  {gc, _} -> removed(expired, Before, After, S0);
+                  _ -> []
+              end,
+    [{send_msg, {peb_session_subs, node()}, {peb_session_raft, Event, Id, Tags}, [local]}
+     || {Event, Id, Tags} <- Changes].
+
+written(Id, Before, After, S) ->
+    case {maps:find(Id, Before), maps:find(Id, After)} of
+        {Same, Same} -> [];
+        {_, {ok, _}} -> [{written, Id, tags_of(Id, S)}];
+        {_, error} -> []
+    end.
+
+removed(_Event, Before, After, _S) when map_size(Before) =:= map_size(After) ->
+    [];
+removed(Event, Before, After, S) ->
+    [{Event, Id, tags_of(Id, S)} || Id <- lists:sort(maps:keys(Before)), not is_map_key(Id, After)].
+
+tags_of(Id, S) ->
+    maps:get(Id, maps:get(session_tags, S, #{}), []).

@@ -5,11 +5,12 @@
 %%   {peb_session, written | destroyed | expired, Id, {tag, Tag}}  (a tag's)
 %% Subscribers are monitored and forgotten when they die.
 %%
-%% Scope: the changes this node's store makes (peb_session_store calls
-%% notify/3 and friends), with the ETS store and the Mnesia store; a
-%% Mnesia cluster's subscriber hears of the writes served by its node (PHP
-%% connected to it, or the sweep of the lock leader). Not yet with the Raft
-%% store. See docs/tags.md.
+%% Scope: with the ETS store and the Mnesia store, the changes this node's
+%% store makes (peb_session_store calls notify/3 and friends): a Mnesia
+%% cluster's subscriber hears of the writes served by its node (PHP
+%% connected to it, or the sweep of the lock leader). With the Raft store,
+%% every change of the cluster: each node's member sends this server what
+%% each command did (peb_session_raft). See docs/tags.md.
 %%
 %% Nothing is done for a change nobody listens to: the subscriptions are
 %% the protected bag `peb_session_subs' of {Key, Pid}, and an empty table
@@ -98,6 +99,10 @@ handle_cast(_Msg, S) ->
     {noreply, S}.
 
 -spec handle_info(term(), state()) -> {noreply, state()}.
+handle_info({peb_session_raft, Event, Id, Tags}, S) ->
+    %% The Raft store's news, from this node's member (peb_session_raft).
+    ok = notify(Event, Id, Tags),
+    {noreply, S};
 handle_info({'DOWN', _Ref, process, Pid, _}, S) ->
     true = ets:match_delete(?TABLE, {'_', Pid}),
     {noreply, maps:remove(Pid, S)};

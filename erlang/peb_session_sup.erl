@@ -26,7 +26,9 @@ init([]) ->
                    mnesia ->
                        [worker(peb_session_cluster), worker(peb_session_subs), worker(session_handler)];
                    raft ->
-                       [worker(peb_session_raft_front), worker(session_handler)]
+                       %% Before the member starts (in the front): the
+                       %% member sends it the news of each command.
+                       [worker(peb_session_subs), worker(peb_session_raft_front), worker(session_handler)]
                end,
     %% rest_for_one: a restarted cluster process (Mnesia restarted under it)
     %% restarts the server, whose locks then start afresh too.

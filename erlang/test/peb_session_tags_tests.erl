@@ -190,9 +190,11 @@ new() ->
 run(Command, Log) ->
     run(Command, 0, Log).
 
+%% The effects without the news for subscribers (peb_session_raft_tests).
 run(Command, Ms, {S0, Index, Now}) ->
     {S, Reply, Effects} = ?M:apply(#{index => Index, system_time => Now + Ms, term => 1}, Command, S0),
-    {Reply, Effects, {S, Index + 1, Now + Ms}}.
+    News = fun({send_msg, {peb_session_subs, _}, _, [local]}) -> true; (_) -> false end,
+    {Reply, [E || E <- Effects, not News(E)], {S, Index + 1, Now + Ms}}.
 
 -spec raft_tags_and_destroy_test() -> ok.
 raft_tags_and_destroy_test() ->
