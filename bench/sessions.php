@@ -27,6 +27,8 @@ $phpredis = ['extension' => ['igbinary', 'msgpack', 'redis'], 'session.save_hand
 $handlers = [
     'erlang' => $erlang + ['peb.session.locking' => '1'],
     'erlang, no locking' => $erlang + ['peb.session.locking' => '0'],
+    // Every cycle tags its session (two tags): the tags ride with the write.
+    'erlang, tagged' => $erlang + ['peb.session.locking' => '1', 'bench.tags' => 'user:1,tenant:7'],
     'erlang, mnesia x3' => ['session.save_path' => getenv('BENCH_CLUSTER'), 'peb.session.locking' => '1'] + $erlang,
     'erlang, raft x3' => ['session.save_path' => getenv('BENCH_RAFT_CLUSTER'), 'peb.session.locking' => '1'] + $erlang,
     'redis' => $phpredis + ['session.save_path' => "tcp://127.0.0.1:$redis?persistent=1"],
@@ -54,13 +56,15 @@ $cycles = $quick ? 400 : 2000;
 function command(array $ini, int $cycles, int $size): array
 {
     $cmd = [PHP_BINARY, '-n'];
+    $tags = $ini['bench.tags'] ?? '';
+    unset($ini['bench.tags']);
     foreach ($ini as $k => $v) {
         foreach ((array) $v as $one) {
             // Values with = or ? must be quoted for PHP's ini parser.
             array_push($cmd, '-d', $k === 'extension' ? "extension=$one" : "$k=\"$one\"");
         }
     }
-    return array_merge($cmd, [__DIR__ . '/session_cycle.php', (string) $cycles, (string) $size]);
+    return array_merge($cmd, [__DIR__ . '/session_cycle.php', (string) $cycles, (string) $size, '50', $tags]);
 }
 
 /** Runs $procs processes of $cycles cycles at once; the merged figures. */

@@ -85,6 +85,7 @@ handle_continue(start, S = #{storage := Storage, seeds := Seeds}) ->
     ok = start_mnesia(Storage, Seeds),
     {ok, _} = mnesia:subscribe(system),
     ok = join(Storage, Seeds),
+    ok = join_tags(Storage),
     ok = wait_for_table(),
     ok = peb_session_store:set_id({mnesia, mnesia:table_info(?TABLE, cookie)}),
     {noreply, refresh(S)}.
@@ -136,6 +137,26 @@ join(Storage, Seeds) ->
     ok = disc_schema(Storage),
     add_copy(Storage).
 
+%% The tag table (peb_session_mnesia), beside the sessions' with the same
+%% storage: made by the first node that lacks it (also in a cluster made
+%% by a version without tags), copied by the others.
+join_tags(Storage) ->
+    Tab = peb_session_mnesia:tag_table(),
+    Done = case lists:member(Tab, mnesia:system_info(tables)) of
+               false -> mnesia:create_table(Tab, peb_session_mnesia:tag_table_options(Storage));
+               true -> has_copy(Tab) orelse mnesia:add_table_copy(Tab, node(), Storage)
+           end,
+    case Done of
+        true -> ok;
+        {atomic, ok} -> ok;
+        {aborted, {already_exists, Tab}} -> join_tags(Storage);
+        {aborted, {already_exists, Tab, _}} -> ok;
+        {aborted, Why} ->
+            logger:notice("peb_session: the tag table failed (~p); trying again", [Why]),
+            timer:sleep(500),
+            join_tags(Storage)
+    end.
+
 %% A disc node back has its copy in its schema already. Nodes that join at
 %% the same moment may abort each other's schema change: try again.
 add_copy(Storage) ->
@@ -150,15 +171,21 @@ add_copy(Storage) ->
     end.
 
 has_copy() ->
-    case copy() of
+    has_copy(?TABLE).
+
+has_copy(Tab) ->
+    case copy(Tab) of
         Type when Type =:= ram_copies; Type =:= disc_copies -> true;
         _ -> false
     end.
 
 %% This node's copy of the table as Mnesia has it: unknown for none (yet).
 copy() ->
+    copy(?TABLE).
+
+copy(Tab) ->
     try
-        mnesia:table_info(?TABLE, storage_type)
+        mnesia:table_info(Tab, storage_type)
     catch
         _:_ -> unknown
     end.
@@ -190,7 +217,7 @@ disc_schema(_) ->
     ok.
 
 wait_for_table() ->
-    case mnesia:wait_for_tables([?TABLE], ?WAIT_STEP_MS) of
+    case mnesia:wait_for_tables([?TABLE, peb_session_mnesia:tag_table()], ?WAIT_STEP_MS) of
         ok -> ok;
         {timeout, _} -> wait_for_table()
     end.
@@ -222,12 +249,12 @@ heal(Node, S = #{storage := Storage}) ->
     logger:notice("peb_session: back from a partition in the minority; copying sessions from ~p", [Node]),
     publish_default(mnesia),
     Others = [N || N <- mnesia:system_info(db_nodes), N =/= node()],
-    _ = mnesia:set_master_nodes(?TABLE, [Node]),
+    _ = [mnesia:set_master_nodes(T, [Node]) || T <- [?TABLE, peb_session_mnesia:tag_table()]],
     stopped = mnesia:stop(),
     ok = mnesia:start(),
     {ok, _} = mnesia:subscribe(system),
     ok = connect(Others),
     ok = disc_schema(Storage),
     ok = wait_for_table(),
-    _ = mnesia:set_master_nodes(?TABLE, []),
+    _ = [mnesia:set_master_nodes(T, []) || T <- [?TABLE, peb_session_mnesia:tag_table()]],
     refresh(S#{minority := false}).

@@ -34,6 +34,7 @@
 %% A lock request, or a request under a grant.
 -type request() :: {read, id(), {lock, Holder :: pid(), WaitMs :: ms(), ExpireMs :: ms()}}
                  | {write, id(), token(), binary(), LifetimeS :: non_neg_integer()}
+                 | {write, id(), token(), binary(), LifetimeS :: non_neg_integer(), [peb_session_tags:tag()]}
                  | {touch, id(), token(), LifetimeS :: non_neg_integer()}
                  | {release, id(), token()}
                  | {destroy, id(), token()}.
@@ -71,6 +72,10 @@ lead({read, Id, {lock, Holder, WaitMs, ExpireMs}}, From, Via, T) ->
 lead({write, Id, Token, Data, LifetimeS}, From, _Via, T) ->
     {Nonce, _, _} = Token,
     guarded(Id, Token, From, writes, fun() -> ?STORE:write(Id, Data, LifetimeS, Nonce) end, T);
+lead({write, Id, Token, Data, LifetimeS, Tags}, From, _Via, T) ->
+    %% A tagged write (peb_session_tags): the same, its tags stored with it.
+    {Nonce, _, _} = Token,
+    guarded(Id, Token, From, writes, fun() -> ?STORE:write_tagged(Id, Data, LifetimeS, Nonce, Tags) end, T);
 lead({touch, Id, Token, LifetimeS}, From, _Via, T) ->
     guarded(Id, Token, From, touches, fun() -> ?STORE:touch(Id, LifetimeS) end, T);
 lead({release, Id, Token}, From, _Via, T) ->

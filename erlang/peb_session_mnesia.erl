@@ -12,14 +12,22 @@
 %% `replication' = sync (the default) a write returns once every running
 %% replica has it, so a write that PHP saw confirmed survives the loss of
 %% any node; with async it returns once the local replica has it.
+%%
+%% Tags (peb_session_tags) are the table `peb_session_tag', a bag of
+%% `#peb_session_tag{tag, id}' indexed on id, replicated like the sessions
+%% (peb_session_cluster makes both). A tagged write puts the session and
+%% its tags in one replicated operation; a delete takes the tags with the
+%% session; a sweep or gc removes the tags of the sessions it removed.
 -module(peb_session_mnesia).
 -behaviour(peb_session_store).
 -compile(warn_missing_spec).
 
--export([table_options/1, table/0]).
+-export([table_options/1, table/0, tag_table_options/1, tag_table/0]).
+-export([tag/2, tagged/1, destroy_tagged/1, write_tagged/5, tags_of/1, tag_members/1, present/1]).
 -export([lookup/1, version/1, is_live/1, write/4, touch/2, delete/1, sweep/1, gc/1, size/0]).
 
 -record(peb_session, {id, data, expires_at, touched_at, vsn, bucket}).
+-record(peb_session_tag, {tag, id}).
 
 -define(BUCKET_MS, 60000).
 
@@ -33,6 +41,18 @@ table_options(Storage) ->
     [{Storage, [node()]},
      {attributes, record_info(fields, peb_session)},
      {index, [#peb_session.bucket]}].
+
+-spec tag_table() -> atom().
+tag_table() ->
+    peb_session_tag.
+
+%% @doc The options of the tag table, with this node's copy of `Storage'.
+-spec tag_table_options(ram_copies | disc_copies) -> list().
+tag_table_options(Storage) ->
+    [{Storage, [node()]},
+     {type, bag},
+     {attributes, record_info(fields, peb_session_tag)},
+     {index, [#peb_session_tag.id]}].
 
 -spec lookup(peb_session_store:id()) -> {binary(), peb_session_store:vsn()}.
 lookup(Id) ->
@@ -81,7 +101,7 @@ touch(Id, LifetimeS) ->
 
 -spec delete(peb_session_store:id()) -> ok.
 delete(Id) ->
-    replicated(fun() -> mnesia:delete({peb_session, Id}) end).
+    replicated(fun() -> mnesia:delete({peb_session, Id}), untag(Id) end).
 
 %% The cursor is the first bucket not yet swept; undefined for a leader
 %% that has not swept yet, which then reads the whole table once.
@@ -121,7 +141,10 @@ remove(Records, Now) ->
 %% never returned anyway, and a sweep of thousands must not hold the leader
 %% for a round trip each.
 delete_objects(Records) ->
-    lists:foreach(fun mnesia:dirty_delete_object/1, Records),
+    lists:foreach(fun(R = #peb_session{id = Id}) ->
+                          ok = mnesia:dirty_delete_object(R),
+                          dirty_untag(Id)
+                  end, Records),
     length(Records).
 
 bucket(Ms) ->
@@ -134,4 +157,70 @@ replicated(Fun) ->
     case application:get_env(peb_session, replication, sync) of
         async -> mnesia:async_dirty(Fun);
         _ -> mnesia:sync_dirty(Fun)
+    end.
+
+%%--------------------------------------------------------------------
+%% Tags
+
+%% @doc A write and its tags, in one replicated operation.
+-spec write_tagged(peb_session_store:id(), binary(), non_neg_integer(), peb_session_store:vsn(),
+                   [peb_session_tags:tag()]) -> ok.
+write_tagged(Id, Data, LifetimeS, Vsn, Tags) ->
+    Now = peb_session_store:now_ms(),
+    ExpiresAt = Now + LifetimeS * 1000,
+    R = #peb_session{id = Id, data = Data, expires_at = ExpiresAt,
+                     touched_at = Now, vsn = Vsn, bucket = bucket(ExpiresAt)},
+    replicated(fun() -> ok = mnesia:write(R), put_tags(Id, Tags) end).
+
+%% @doc Gives the session Id these tags too (those it has stay).
+-spec tag(peb_session_store:id(), [peb_session_tags:tag()]) -> ok.
+tag(Id, Tags) ->
+    replicated(fun() -> put_tags(Id, Tags) end).
+
+%% @doc The live sessions that carry Tag.
+-spec tagged(peb_session_tags:tag()) -> [peb_session_store:id()].
+tagged(Tag) ->
+    [Id || Id <- tag_ids(Tag), is_live(Id)].
+
+%% @doc Deletes every session that carries Tag; how many were live.
+-spec destroy_tagged(peb_session_tags:tag()) -> non_neg_integer().
+destroy_tagged(Tag) ->
+    Ids = tag_ids(Tag),
+    Live = length([Id || Id <- Ids, is_live(Id)]),
+    lists:foreach(fun delete/1, Ids),
+    Live.
+
+%% @doc The tags of a session (for subscribers).
+-spec tags_of(peb_session_store:id()) -> [peb_session_tags:tag()].
+tags_of(Id) ->
+    lists:usort([T || #peb_session_tag{tag = T} <- mnesia:dirty_index_read(peb_session_tag, Id, #peb_session_tag.id)]).
+
+%% @doc The sessions tagged Tag, live or expired (for subscribers).
+-spec tag_members(peb_session_tags:tag()) -> [peb_session_store:id()].
+tag_members(Tag) ->
+    tag_ids(Tag).
+
+%% @doc Whether the table holds Id, expired or not.
+-spec present(peb_session_store:id()) -> boolean().
+present(Id) ->
+    mnesia:dirty_read(peb_session, Id) =/= [].
+
+tag_ids(Tag) ->
+    lists:usort([Id || #peb_session_tag{id = Id} <- mnesia:dirty_read(peb_session_tag, Tag)]).
+
+put_tags(Id, Tags) ->
+    lists:foreach(fun(T) -> ok = mnesia:write(#peb_session_tag{tag = T, id = Id}) end, Tags).
+
+%% Inside a replicated (sync_dirty) operation.
+untag(Id) ->
+    lists:foreach(fun(R) -> ok = mnesia:delete_object(R) end,
+                  mnesia:index_read(peb_session_tag, Id, #peb_session_tag.id)).
+
+%% After a sweep's dirty delete: only where the session is really gone (a
+%% session written again since it was read keeps its tags).
+dirty_untag(Id) ->
+    case mnesia:dirty_read(peb_session, Id) of
+        [] -> lists:foreach(fun mnesia:dirty_delete_object/1,
+                            mnesia:dirty_index_read(peb_session_tag, Id, #peb_session_tag.id));
+        _ -> ok
     end.

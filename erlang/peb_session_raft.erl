@@ -25,6 +25,21 @@
 %% them again), so that a front that dies or is cut off from the leader
 %% takes its holders' locks and waits with it.
 %%
+%% Tags (peb_session_tags): kept in two fields of their own, tag_index
+%% (Tag => #{Id => true}) and session_tags (Id => [Tag]), absent until the
+%% first tag (a state of a version without tags reads as none). A write may
+%% carry tags as a sixth element; {tagged, count | ids | destroy, Tag}
+%% serve a tag's sessions; a destroyed, expired or collected session's
+%% tags go with it (untag_removed/2). Destroying a tag's sessions releases
+%% their locks too: a holder's later write is refused (lock_lost), never
+%% brings the session back.
+%%
+%% Subscribers (peb_session_subs, one per node) hear of the sessions that a
+%% command wrote, destroyed or removed expired: every member sends the news
+%% to its own node's peb_session_subs (a `local' send_msg effect: Ra runs it
+%% on the member of the target's node), which tells that node's
+%% subscribers, so each change is told once on every node of the cluster.
+%%
 %% Deterministic: time is the command's (Ra's meta system_time, set by the
 %% leader when it appended the command, never read inside apply), kept
 %% monotonic. The state is plain data (maps, lists, tuples, binaries, pids).
@@ -33,6 +48,7 @@
 
 -export([init/1, apply/3, state_enter/2, tick/2, overview/1]).
 -export([lookup/3, is_live/3, size/1, store_id/1]).
+-export([tagged/3]).
 -export_type([state/0, command/0, token/0]).
 
 %% Every so many commands (at least; twice the sessions held, so that the
@@ -58,12 +74,17 @@
                    fronts := #{pid() => true},
                    now := ms(),
                    swept_at := ms(),
-                   applied := non_neg_integer()}.
+                   applied := non_neg_integer(),
+                   tag_index => #{binary() => #{id() => true}},
+                   session_tags => #{id() => [binary()]}}.
 -type command() :: {create, term()}
                  | {lock, id(), Holder :: pid(), Front :: pid(), reference(),
                     WaitMs :: non_neg_integer(), ExpireMs :: non_neg_integer()}
                  | {read, id()}
                  | {write, id(), 0 | token(), binary(), LifetimeS :: non_neg_integer()}
+                 | {write, id(), 0 | token(), binary(), LifetimeS :: non_neg_integer(), [binary()]}
+                 | {tag, id(), [binary()]}
+                 | {tagged, count | ids | destroy, binary()}
                  | {touch, id(), 0 | token(), LifetimeS :: non_neg_integer()}
                  | {destroy, id(), 0 | token()}
                  | {release, id(), 0 | token()}
@@ -74,8 +95,11 @@
                  | {down, pid(), term()}
                  | {nodeup | nodedown, node()}.
 -type effect() :: {send_msg, pid(), term()} | {monitor, process, pid()}
+                | {send_msg, {peb_session_subs, node()}, news(), [local]}
                 | {release_cursor, non_neg_integer(), state()}
                 | {append, command()}.
+%% What a command did to a session, for this node's subscribers.
+-type news() :: {peb_session_raft, written | destroyed | expired, id(), [binary()]}.
 -type meta() :: #{index := pos_integer(), system_time => ms(), term => term(), atom() => term()}.
 
 %%--------------------------------------------------------------------
@@ -89,7 +113,8 @@ init(_Config) ->
 -spec apply(meta(), command(), state()) -> {state(), term(), [effect()]}.
 apply(Meta = #{index := Index}, Command, S0 = #{now := Last, applied := Applied}) ->
     Now = max(Last, maps:get(system_time, Meta, Last)),
-    {S1, Reply, Effects} = command(Command, Index, S0#{now := Now}),
+    {S1, Reply, Effects0} = untag_removed(Command, command(Command, Index, S0#{now := Now})),
+    Effects = Effects0 ++ events(Command, S0, S1),
     case Applied + 1 >= max(?SNAPSHOT_EVERY, 2 * map_size(maps:get(sessions, S1))) of
         true ->
             S = S1#{applied := 0},
@@ -209,6 +234,16 @@ command({tick, _TimeMs}, Index, S0 = #{now := Now, swept_at := SweptAt}) ->
             false -> S1
         end,
     {S, ok, Effects};
+command({write, Id, Token, Data, LifetimeS, Tags}, Index, S) ->
+    write_tagged(Id, Token, Data, LifetimeS, Tags, Index, S);
+command({tag, Id, Tags}, _Index, S) when is_binary(Id), is_list(Tags) ->
+    {add_tags(Id, Tags, S), ok, []};
+command({tagged, destroy, Tag}, Index, S) ->
+    destroy_tagged(Tag, Index, S);
+command({tagged, count, Tag}, _Index, S = #{now := Now}) ->
+    {S, length(tagged(Tag, Now, S)), []};
+command({tagged, ids, Tag}, _Index, S = #{now := Now}) ->
+    {S, tagged(Tag, Now, S), []};
 command(_Other, _Index, S) ->
     %% nodeup, nodedown, a timer: nothing to do; anything else is refused.
     {S, {error, badarg}, []}.
@@ -395,3 +430,113 @@ due(TimeMs, #{locks := Locks, waiters := Waiters, sessions := Sessions, swept_at
         orelse lists:any(fun(#{deadline := D}) -> D =< TimeMs end, lists:append(maps:values(Waiters)))
         orelse maps:fold(fun(Id, #{expires_at := E}, Acc) -> Acc orelse (E =< TimeMs andalso is_map_key(Id, Waiters)) end,
                          false, Locks).
+
+%%--------------------------------------------------------------------
+%% Tags
+
+%% @doc The ids of the live sessions that carry Tag.
+-spec tagged(binary(), ms(), state()) -> [id()].
+tagged(Tag, Now, S) ->
+    [Id || Id <- tag_ids(Tag, S), is_live(Id, Now, S)].
+
+tag_ids(Tag, S) ->
+    lists:sort(maps:keys(maps:get(Tag, maps:get(tag_index, S, #{}), #{}))).
+
+%% A write as the five-element one, its tags added when it is taken.
+write_tagged(Id, Token, Data, LifetimeS, Tags, Index, S0) ->
+    case command({write, Id, Token, Data, LifetimeS}, Index, S0) of
+        {S, ok, Effects} when is_list(Tags) -> {add_tags(Id, Tags, S), ok, Effects};
+        Refused -> Refused
+    end.
+
+add_tags(Id, Tags, S) ->
+    Index0 = maps:get(tag_index, S, #{}),
+    Session0 = maps:get(session_tags, S, #{}),
+    Index = lists:foldl(fun(T, Acc) -> Acc#{T => (maps:get(T, Acc, #{}))#{Id => true}} end, Index0, Tags),
+    Old = maps:get(Id, Session0, []),
+    S#{tag_index => Index, session_tags => Session0#{Id => lists:usort(Old ++ Tags)}}.
+
+drop_tags(Id, S = #{session_tags := Session0, tag_index := Index0}) ->
+    case maps:take(Id, Session0) of
+        {Tags, Session} ->
+            Index = lists:foldl(fun(T, Acc) ->
+                                        case maps:remove(Id, maps:get(T, Acc, #{})) of
+                                            Empty when map_size(Empty) =:= 0 -> maps:remove(T, Acc);
+                                            Ids -> Acc#{T => Ids}
+                                        end
+                                end, Index0, Tags),
+            S#{session_tags := Session, tag_index := Index};
+        error ->
+            S
+    end;
+drop_tags(_Id, S) ->
+    S.
+
+%% Every session of Tag goes, and the lock on it: its holder's write is
+%% then refused (lock_lost), and the next waiter reads no session.
+destroy_tagged(Tag, Index, S0 = #{now := Now}) ->
+    Ids = tag_ids(Tag, S0),
+    Live = length([Id || Id <- Ids, is_live(Id, Now, S0)]),
+    S1 = lists:foldl(fun(Id, Acc = #{sessions := Sessions}) ->
+                             drop_tags(Id, Acc#{sessions := maps:remove(Id, Sessions)})
+                     end, S0, Ids),
+    {S, Effects} = lists:foldl(fun(Id, {Acc, Effs}) ->
+                                       case Acc of
+                                           #{locks := #{Id := _}} ->
+                                               {Acc1, More} = release_lock(Id, Index, Acc),
+                                               {Acc1, Effs ++ More};
+                                           #{} ->
+                                               {Acc, Effs}
+                                       end
+                               end, {S1, []}, Ids),
+    {S, Live, Effects}.
+
+%% The tags of the sessions a command removed (a destroy, a gc, a tick's
+%% sweep); nothing to do, and nothing done, in a store without tags.
+untag_removed(_Command, Result = {#{session_tags := Tagged}, _, _}) when map_size(Tagged) =:= 0 ->
+    Result;
+untag_removed({destroy, Id, _}, {S = #{sessions := Sessions}, Reply, Effects}) ->
+    case is_map_key(Id, Sessions) of
+        true -> {S, Reply, Effects};
+        false -> {drop_tags(Id, S), Reply, Effects}
+    end;
+untag_removed(Command, {S = #{sessions := Sessions, session_tags := Tagged}, Reply, Effects})
+  when element(1, Command) =:= gc; element(1, Command) =:= tick ->
+    Gone = [Id || Id <- lists:sort(maps:keys(Tagged)), not is_map_key(Id, Sessions)],
+    {lists:foldl(fun drop_tags/2, S, Gone), Reply, Effects};
+untag_removed(_Command, Result) ->
+    Result.
+
+%%--------------------------------------------------------------------
+%% Subscribers
+
+%% What a command did to sessions, as news for peb_session_subs: a write
+%% that changed its session (not a repeat), the sessions a destroy, a
+%% destroy by tag, a sweep or a gc removed (with the tags they had).
+events(Command, #{sessions := Before} = S0, #{sessions := After} = S1) ->
+    Changes = case Command of
+                  {write, Id, _, _, _} -> written(Id, Before, After, S1);
+                  {write, Id, _, _, _, _} -> written(Id, Before, After, S1);
+                  {destroy, _, _} -> removed(destroyed, Before, After, S0);
+                  {tagged, destroy, _} -> removed(destroyed, Before, After, S0);
+                  {tick, _} -> removed(expired, Before, After, S0);
+                  {gc, _} -> removed(expired, Before, After, S0);
+                  _ -> []
+              end,
+    [{send_msg, {peb_session_subs, node()}, {peb_session_raft, Event, Id, Tags}, [local]}
+     || {Event, Id, Tags} <- Changes].
+
+written(Id, Before, After, S) ->
+    case {maps:find(Id, Before), maps:find(Id, After)} of
+        {Same, Same} -> [];
+        {_, {ok, _}} -> [{written, Id, tags_of(Id, S)}];
+        {_, error} -> []
+    end.
+
+removed(_Event, Before, After, _S) when map_size(Before) =:= map_size(After) ->
+    [];
+removed(Event, Before, After, S) ->
+    [{Event, Id, tags_of(Id, S)} || Id <- lists:sort(maps:keys(Before)), not is_map_key(Id, After)].
+
+tags_of(Id, S) ->
+    maps:get(Id, maps:get(session_tags, S, #{}), []).

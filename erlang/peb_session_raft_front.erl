@@ -34,6 +34,7 @@
 -export([start_link/0, request/2]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2]).
 -export([lookup/1, version/1, is_live/1, write/4, touch/2, delete/1, sweep/1, gc/1, size/0]).
+-export([tag/2, tagged/1, destroy_tagged/1]).
 
 -define(NODE, peb_session_raft_node).
 -define(RESEND_MS, 1000).
@@ -296,6 +297,19 @@ gc(MaxLifetimeS) ->
 -spec size() -> non_neg_integer().
 size() ->
     query(fun peb_session_raft:size/1, 0).
+
+%% Tags (peb_session_tags), through the log.
+-spec tag(peb_session_store:id(), [peb_session_tags:tag()]) -> ok.
+tag(Id, Tags) ->
+    ok = command({tag, Id, Tags}).
+
+-spec tagged(peb_session_tags:tag()) -> [peb_session_store:id()].
+tagged(Tag) ->
+    command({tagged, ids, Tag}).
+
+-spec destroy_tagged(peb_session_tags:tag()) -> non_neg_integer().
+destroy_tagged(Tag) ->
+    command({tagged, destroy, Tag}).
 
 command(Command) ->
     case gen_server:call(?MODULE, {command, Command}, ?CALL_MS) of

@@ -10,6 +10,10 @@
 %% (see session_handler), and let a write repeated after a failover be
 %% recognised as done.
 %%
+%% A session may carry tags (peb_session_tags), kept beside it and gone
+%% with it. The changes made here are told to subscribers
+%% (peb_session_subs): nothing more than one ets:info/2 when there is none.
+%%
 %% Times are milliseconds of erlang:system_time/1. Ids and data are
 %% binaries, never atoms: they come from the network.
 -module(peb_session_store).
@@ -17,6 +21,7 @@
 
 -export([kind/0, use/1, replicated/0, raft/0, id/0, set_id/1, lookup/1, version/1, is_live/1, write/4, touch/2, delete/1,
          sweep/1, gc/1, size/0, now_ms/0, nonce/0]).
+-export([write_tagged/5, tag/2, tagged/1, destroy_tagged/1]).
 
 -type id() :: binary().
 -type vsn() :: non_neg_integer().
@@ -36,6 +41,12 @@
 %% Removes the sessions expired or not touched in MaxLifetimeS.
 -callback gc(MaxLifetimeS :: non_neg_integer()) -> non_neg_integer().
 -callback size() -> non_neg_integer().
+%% Gives a live session these tags too (those it has stay).
+-callback tag(id(), [peb_session_tags:tag()]) -> ok.
+%% The ids of the live sessions that carry a tag.
+-callback tagged(peb_session_tags:tag()) -> [id()].
+%% Deletes every session that carries a tag; how many were live.
+-callback destroy_tagged(peb_session_tags:tag()) -> non_neg_integer().
 
 -define(KEY, {?MODULE, impl}).
 
@@ -87,17 +98,104 @@ version(Id) -> (impl()):version(Id).
 -spec is_live(id()) -> boolean().
 is_live(Id) -> (impl()):is_live(Id).
 -spec write(id(), binary(), non_neg_integer(), vsn()) -> ok.
-write(Id, Data, LifetimeS, Vsn) -> (impl()):write(Id, Data, LifetimeS, Vsn).
+write(Id, Data, LifetimeS, Vsn) ->
+    ok = (impl()):write(Id, Data, LifetimeS, Vsn),
+    written(Id).
 -spec touch(id(), non_neg_integer()) -> ok.
 touch(Id, LifetimeS) -> (impl()):touch(Id, LifetimeS).
 -spec delete(id()) -> ok.
-delete(Id) -> (impl()):delete(Id).
+delete(Id) ->
+    Tags = watched_tags(Id),
+    ok = (impl()):delete(Id),
+    notify(destroyed, Id, Tags).
 -spec sweep(term()) -> {non_neg_integer(), term()}.
-sweep(Cursor) -> (impl()):sweep(Cursor).
+sweep(Cursor) -> expiring(fun() -> (impl()):sweep(Cursor) end).
 -spec gc(non_neg_integer()) -> non_neg_integer().
-gc(MaxLifetimeS) -> (impl()):gc(MaxLifetimeS).
+gc(MaxLifetimeS) -> expiring(fun() -> (impl()):gc(MaxLifetimeS) end).
 -spec size() -> non_neg_integer().
 size() -> (impl()):size().
+
+%% @doc A write with tags: one replicated operation on Mnesia.
+-spec write_tagged(id(), binary(), non_neg_integer(), vsn(), [peb_session_tags:tag()]) -> ok.
+write_tagged(Id, Data, LifetimeS, Vsn, Tags) ->
+    case impl() of
+        peb_session_mnesia ->
+            ok = peb_session_mnesia:write_tagged(Id, Data, LifetimeS, Vsn, Tags);
+        Impl ->
+            ok = Impl:write(Id, Data, LifetimeS, Vsn),
+            ok = Impl:tag(Id, Tags)
+    end,
+    written(Id).
+-spec tag(id(), [peb_session_tags:tag()]) -> ok.
+tag(Id, Tags) -> (impl()):tag(Id, Tags).
+-spec tagged(peb_session_tags:tag()) -> [id()].
+tagged(Tag) -> (impl()):tagged(Tag).
+-spec destroy_tagged(peb_session_tags:tag()) -> non_neg_integer().
+destroy_tagged(Tag) ->
+    case peb_session_subs:active() of
+        false ->
+            (impl()):destroy_tagged(Tag);
+        true ->
+            Members = [{Id, tags_of(Id)} || Id <- members(Tag)],
+            Count = (impl()):destroy_tagged(Tag),
+            _ = [notify(destroyed, Id, Tags) || {Id, Tags} <- Members],
+            Count
+    end.
+
+%%--------------------------------------------------------------------
+%% Subscribers (peb_session_subs)
+
+written(Id) ->
+    case peb_session_subs:active() of
+        false -> ok;
+        true -> peb_session_subs:notify(written, Id, tags_of(Id))
+    end.
+
+watched_tags(Id) ->
+    case peb_session_subs:active() of
+        false -> [];
+        true -> tags_of(Id)
+    end.
+
+notify(Event, Id, Tags) ->
+    case peb_session_subs:active() of
+        false -> ok;
+        true -> peb_session_subs:notify(Event, Id, Tags)
+    end.
+
+%% A sweep or gc: the sessions watched (by id or by tag) that it removed
+%% are told as expired.
+expiring(Remove) ->
+    case peb_session_subs:active() of
+        false ->
+            Remove();
+        true ->
+            Ids = lists:usort(peb_session_subs:subscribed_ids()
+                              ++ lists:append([members(T) || T <- peb_session_subs:subscribed_tags()])),
+            Watched = [{Id, tags_of(Id)} || Id <- Ids, present(Id)],
+            Result = Remove(),
+            _ = [peb_session_subs:notify(expired, Id, Tags) || {Id, Tags} <- Watched, not present(Id)],
+            Result
+    end.
+
+%% The stores' own views for subscribers; the Raft store has none here.
+tags_of(Id) ->
+    case impl() of
+        peb_session_raft_front -> [];
+        Impl -> Impl:tags_of(Id)
+    end.
+
+members(Tag) ->
+    case impl() of
+        peb_session_raft_front -> [];
+        Impl -> Impl:tag_members(Tag)
+    end.
+
+present(Id) ->
+    case impl() of
+        peb_session_raft_front -> is_live(Id);
+        Impl -> Impl:present(Id)
+    end.
 
 -spec now_ms() -> integer().
 now_ms() ->

@@ -3,6 +3,7 @@
 %% the server, are lost). With the Mnesia store, peb_session_cluster comes
 %% first: it starts Mnesia, joins the cluster and loads the table. With the
 %% Raft store, peb_session_raft_front: it starts this node's Ra member.
+%% peb_session_subs (change notifications) comes before session_handler.
 -module(peb_session_sup).
 -behaviour(supervisor).
 -compile(warn_missing_spec).
@@ -21,11 +22,13 @@ init([]) ->
     Children = case Kind of
                    ets ->
                        ok = peb_session_ets:create(),
-                       [worker(session_handler)];
+                       [worker(peb_session_subs), worker(session_handler)];
                    mnesia ->
-                       [worker(peb_session_cluster), worker(session_handler)];
+                       [worker(peb_session_cluster), worker(peb_session_subs), worker(session_handler)];
                    raft ->
-                       [worker(peb_session_raft_front), worker(session_handler)]
+                       %% Before the member starts (in the front): the
+                       %% member sends it the news of each command.
+                       [worker(peb_session_subs), worker(peb_session_raft_front), worker(session_handler)]
                end,
     %% rest_for_one: a restarted cluster process (Mnesia restarted under it)
     %% restarts the server, whose locks then start afresh too.

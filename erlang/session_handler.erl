@@ -29,6 +29,12 @@
 %% nor a leader of ours: every request goes, with its caller, to
 %% peb_session_raft_front, which answers it through Ra's log, where the
 %% machine (peb_session_raft) holds the sessions and the locks.
+%%
+%% Tags (peb_session_tags, docs/tags.md): a write may carry a sixth
+%% element, the tags PHP gave the session, stored with the write (so a
+%% tagged cycle is no extra round trip); {tagged, count | ids | destroy,
+%% Tag} serve the sessions of a tag. The five-element write is taken as
+%% before.
 -module(session_handler).
 -behaviour(gen_server).
 -compile(warn_missing_spec).
@@ -43,7 +49,7 @@
 -define(LOCKS, peb_session_locks).
 %% Bump when the protocol or the state changes: the extension installs its
 %% own beams into a node whose version/0 is older than the one it speaks.
--define(VERSION, 3).
+-define(VERSION, 4).
 %% PHP's default session.gc_maxlifetime, for the classic write/2.
 -define(CLASSIC_LIFETIME_S, 1440).
 -define(IS_NAT(T), (is_integer(T) andalso T >= 0)).
@@ -57,6 +63,8 @@
 -type token() :: 0 | peb_session_locks:token().
 -type request() :: {read, id(), nolock | {lock, pid(), non_neg_integer(), non_neg_integer()}}
                  | {write, id(), token(), binary(), non_neg_integer()}
+                 | {write, id(), token(), binary(), non_neg_integer(), [peb_session_tags:tag()]}
+                 | {tagged, count | ids | destroy, peb_session_tags:tag()}
                  | {touch, id(), token(), non_neg_integer()}
                  | {release, id(), token()}
                  | {destroy, id(), token()}
@@ -227,6 +235,18 @@ kind({read, Id, {lock, Holder, WaitMs, ExpireMs}})
   when is_binary(Id), is_pid(Holder), ?IS_NAT(WaitMs), ?IS_NAT(ExpireMs) -> lock;
 kind({write, Id, T, Data, LifetimeS}) when is_binary(Id), ?IS_TOKEN(T), is_binary(Data),
                                           ?IS_NAT(LifetimeS) -> by_token(T);
+kind({write, Id, T, Data, LifetimeS, Tags}) when is_binary(Id), ?IS_TOKEN(T), is_binary(Data),
+                                                ?IS_NAT(LifetimeS) ->
+    case peb_session_tags:valid(Tags) of
+        true -> by_token(T);
+        false -> badarg
+    end;
+kind({tagged, Op, Tag}) when Op =:= count; Op =:= ids; Op =:= destroy ->
+    case peb_session_tags:valid_tag(Tag) of
+        true when Op =:= destroy -> write;
+        true -> read;
+        false -> badarg
+    end;
 kind({touch, Id, T, LifetimeS}) when is_binary(Id), ?IS_TOKEN(T), ?IS_NAT(LifetimeS) -> by_token(T);
 kind({release, Id, T}) when is_binary(Id), ?IS_TOKEN(T) -> by_token(T);
 kind({destroy, Id, T}) when is_binary(Id), ?IS_TOKEN(T) -> by_token(T);
@@ -281,6 +301,14 @@ unlocked({exists, Id}, _S) ->
     ?STORE:is_live(Id);
 unlocked({write, Id, 0, Data, LifetimeS}, _S) ->
     ?STORE:write(Id, Data, LifetimeS, ?STORE:nonce());
+unlocked({write, Id, 0, Data, LifetimeS, Tags}, _S) ->
+    ?STORE:write_tagged(Id, Data, LifetimeS, ?STORE:nonce(), Tags);
+unlocked({tagged, count, Tag}, _S) ->
+    length(?STORE:tagged(Tag));
+unlocked({tagged, ids, Tag}, _S) ->
+    ?STORE:tagged(Tag);
+unlocked({tagged, destroy, Tag}, _S) ->
+    ?STORE:destroy_tagged(Tag);
 unlocked({touch, Id, 0, LifetimeS}, _S) ->
     ?STORE:touch(Id, LifetimeS);
 unlocked({release, _Id, 0}, _S) ->
@@ -299,6 +327,7 @@ count_raft({read, _, _}, S) -> count(reads, S);
 count_raft(Request, S) -> count_write(Request, S).
 
 count_write({write, _, _, _, _}, S) -> count(writes, S);
+count_write({write, _, _, _, _, _}, S) -> count(writes, S);
 count_write({touch, _, _, _}, S) -> count(touches, S);
 count_write({destroy, _, _}, S) -> count(destroys, S);
 count_write({gc}, S) -> count(gcs, S);

@@ -115,7 +115,7 @@ ob_end_flush();
 bool(true)
 string(17) "x|s:8:"compiled";"
 bool(true)
-int(3)
+int(4)
 -- the rule: same OTP, no compiler: the beams
 array(2) {
   [0]=>

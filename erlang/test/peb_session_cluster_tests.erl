@@ -6,7 +6,7 @@
 -module(peb_session_cluster_tests).
 -compile(warn_missing_spec).
 
--export([cluster_test_/0]).
+-export([cluster_test_/0, subscribe_and_relay/2]).
 
 -include("peb_test_assert.hrl").
 
@@ -26,6 +26,7 @@ cluster_test_() ->
                             fun sweep_reads_expired_minutes/1,
                             fun leader_lost_write_kept/1,
                             fun leader_lost_stale_write_refused/1,
+                            fun tags_and_subscribers/1,
                             fun minority_refuses_changes/1]]}
              end}
     end.
@@ -160,6 +161,40 @@ leader_lost_stale_write_refused([_, {_, N2}, {_, N3}]) ->
     exit(Other, kill).
 
 %% One node of three left: it reads, but refuses writes and locks.
+%% Tags written through one node are counted on the others and go with
+%% the session everywhere; subscribers hear of the changes their node made.
+tags_and_subscribers([_, {_, N2}, {_, N3}]) ->
+    %% Node 1 is gone (the leader tests stopped it): two of three serve.
+    OnN2 = subscriber(N2, {tag, <<"u:1">>}),
+    OnN3 = subscriber(N3, {tag, <<"u:1">>}),
+    ok = call(N2, {write, <<"t1">>, 0, <<"d">>, 60, [<<"u:1">>, <<"admin">>]}),
+    ?assertEqual({OnN2, {peb_session, written, <<"t1">>, {tag, <<"u:1">>}}}, relayed()),
+    ?assertEqual(1, erpc:call(N3, peb_session, count_tagged, [<<"u:1">>])),
+    ?assertEqual([<<"t1">>], erpc:call(N3, peb_session, sessions_tagged, [<<"admin">>])),
+    ?assertEqual(1, erpc:call(N3, peb_session, destroy_tagged, [<<"u:1">>])),
+    ?assertEqual({OnN3, {peb_session, destroyed, <<"t1">>, {tag, <<"u:1">>}}}, relayed()),
+    ?assertEqual({ok, <<>>, 0}, call(N2, {read, <<"t1">>, nolock})),
+    [?assertEqual(0, erpc:call(N, mnesia, table_info, [peb_session_tag, size])) || N <- [N2, N3]],
+    [exit(P, kill) || P <- [OnN2, OnN3]],
+    ok.
+
+%% A process on Node that subscribes to Key and relays what it gets.
+subscriber(Node, Key) ->
+    Pid = erpc:call(Node, erlang, spawn, [?MODULE, subscribe_and_relay, [Key, self()]]),
+    receive {subscribed, Pid} -> Pid after 5000 -> erlang:error(no_subscriber) end.
+
+-spec subscribe_and_relay(peb_session_subs:key(), pid()) -> no_return().
+subscribe_and_relay({tag, Tag}, To) ->
+    ok = peb_session:subscribe({tag, Tag}),
+    To ! {subscribed, self()},
+    relay(To).
+
+relay(To) ->
+    receive M -> To ! {relayed, self(), M}, relay(To) end.
+
+relayed() ->
+    receive {relayed, From, M} -> {From, M} after 5000 -> timeout end.
+
 minority_refuses_changes([_, {P2, _}, {_, N3}]) ->
     ok = peer:stop(P2),
     wait_until(fun() -> maps:get(status, status(N3)) =:= no_majority end),

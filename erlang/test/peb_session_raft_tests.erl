@@ -19,7 +19,8 @@
          waits_and_locks_expire_on_tick_test/0,
          time_never_goes_back_test/0,
          replicas_agree_test/0,
-         snapshots_are_offered_test/0]).
+         snapshots_are_offered_test/0,
+         subscribers_hear_of_changes_test/0]).
 
 -include("peb_test_assert.hrl").
 
@@ -35,9 +36,20 @@ new() ->
 run(Command, {S0, Index, Now}) ->
     run(Command, 0, {S0, Index, Now}).
 
-run(Command, Ms, {S0, Index, Now}) ->
+run(Command, Ms, Log) ->
+    {Reply, Effects, Next} = run_all(Command, Ms, Log),
+    {Reply, [E || E <- Effects, news(E) =:= false], Next}.
+
+%% The same, with the news for subscribers among the effects.
+run_all(Command, Ms, {S0, Index, Now}) ->
     {S, Reply, Effects} = ?M:apply(#{index => Index, system_time => Now + Ms, term => 1}, Command, S0),
     {Reply, Effects, {S, Index + 1, Now + Ms}}.
+
+%% What a command's effects tell this node's subscribers, or false.
+news({send_msg, {peb_session_subs, Node}, {peb_session_raft, Event, Id, Tags}, [local]}) when Node =:= node() ->
+    {Event, Id, Tags};
+news(_Effect) ->
+    false.
 
 pids(N) ->
     [spawn(fun() -> ok end) || _ <- lists:seq(1, N)].
@@ -231,4 +243,28 @@ snapshots_are_offered_test() ->
     ?assertEqual([6000], Cursors),
     ok.
 
-
+%% Every member sends its own node's peb_session_subs what a command did
+%% (a `local' effect): a write that changed the session, with its tags; not
+%% a repeat; a destroy, a destroy by tag, the sweep's expiries.
+-spec subscribers_hear_of_changes_test() -> ok.
+subscribers_hear_of_changes_test() ->
+    [H, F] = pids(2),
+    News = fun({_, Effects, _}) -> [N || E <- Effects, (N = news(E)) =/= false] end,
+    W1 = run_all({write, ?ID, 0, <<"a">>, 60, [<<"user:1">>]}, 0, new()),
+    ?assertEqual([{written, ?ID, [<<"user:1">>]}], News(W1)),
+    {{ok, <<"a">>, Token}, _, L2} = lock(H, F, make_ref(), element(3, W1)),
+    W2 = run_all({write, ?ID, Token, <<"b">>, 60}, 0, L2),
+    ?assertEqual([{written, ?ID, [<<"user:1">>]}], News(W2)),
+    %% The same write again (after a failover): done already, not told again.
+    ?assertEqual([], News(run_all({write, ?ID, Token, <<"b">>, 60}, 0, element(3, W2)))),
+    ?assertEqual([], News(run_all({read, ?ID}, 0, element(3, W2)))),
+    D = run_all({destroy, ?ID, 0}, 0, element(3, W2)),
+    ?assertEqual([{destroyed, ?ID, [<<"user:1">>]}], News(D)),
+    ?assertEqual([], News(run_all({destroy, ?ID, 0}, 0, element(3, D)))),
+    T1 = run_all({write, <<"t1">>, 0, <<>>, 120, [<<"g">>]}, 0, element(3, D)),
+    T2 = run_all({write, <<"t2">>, 0, <<>>, 1, [<<"g">>]}, 0, element(3, T1)),
+    ?assertEqual([{destroyed, <<"t1">>, [<<"g">>]}, {destroyed, <<"t2">>, [<<"g">>]}],
+                 News(run_all({tagged, destroy, <<"g">>}, 0, element(3, T2)))),
+    %% The sweep, a minute on: t2 (1 s) expired, t1 (120 s) not yet.
+    ?assertEqual([{expired, <<"t2">>, [<<"g">>]}], News(run_all({tick, 0}, 60000, element(3, T2)))),
+    ok.

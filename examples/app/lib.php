@@ -112,6 +112,7 @@ function page_start(string $title): void
 <?php if ($user !== null): ?>
   Logged in as <strong id="user"><?= e($user) ?></strong>.
   <form class="inline" method="post" action="/logout.php"><?= csrf_field() ?><button id="logout">Log out</button></form>
+  <form class="inline" method="post" action="/logout_all.php"><?= csrf_field() ?><button id="logout-all">Log out everywhere</button></form>
 <?php else: ?>
   Not logged in.
 <?php endif; ?>

@@ -1,4 +1,5 @@
-//! The PHP face of the bridge: its functions (`codec`, `link`), the
+//! The PHP face of the bridge: its functions (`codec`, `link`,
+//! `session_tags`), the
 //! resources PHP code holds, the php.ini settings, the PHP values mapped to
 //! and from terms (`from_php`, `to_php`) and the argument checks (`args`).
 //! The module's lifecycle hooks are wired in `lib.rs`, beside the session's.
@@ -11,6 +12,7 @@ pub mod from_php;
 pub mod ini;
 pub mod link;
 pub mod resources;
+pub mod session_tags;
 pub mod to_php;
 
 use ext_php_rs::builders::ModuleBuilder;
@@ -35,5 +37,5 @@ pub fn request_end() {
 
 /// Adds the PHP functions to the module.
 pub fn functions(module: ModuleBuilder) -> ModuleBuilder {
-    link::functions(codec::functions(module))
+    session_tags::functions(link::functions(codec::functions(module)))
 }

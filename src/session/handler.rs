@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use super::failover::{Failure, Route, node_failed};
 use super::inflight::{InFlight, Queue, Redo};
-use super::store::{Data, Lock, Store, StoreError, Token};
+use super::store::{Data, Lock, Store, StoreError, Tagged, TaggedReply, Token};
 use super::wire::Wire;
 
 pub struct Session<B: Queue> {
@@ -58,6 +58,17 @@ impl<B: Queue> Session<B> {
     }
 
     pub fn write(&mut self, id: &[u8], data: &[u8], lifetime: Duration) -> Result<(), Failure> {
+        self.write_tagged(id, data, lifetime, Vec::new())
+    }
+
+    /// A write that gives the session `tags` too (none: the plain write).
+    pub fn write_tagged(
+        &mut self,
+        id: &[u8],
+        data: &[u8],
+        lifetime: Duration,
+        tags: Vec<Vec<u8>>,
+    ) -> Result<(), Failure> {
         if let Some(max) = self.route.settings.max_size
             && data.len() > max
         {
@@ -67,7 +78,7 @@ impl<B: Queue> Session<B> {
                 data.len()
             ));
         }
-        self.send(Redo::Write { id: id.to_vec(), data: data.to_vec(), lifetime })
+        self.send(Redo::Write { id: id.to_vec(), data: data.to_vec(), lifetime, tags })
     }
 
     /// lazy_write's unchanged data: the lifetime is extended, the data not sent.
@@ -96,6 +107,11 @@ impl<B: Queue> Session<B> {
 
     pub fn gc(&mut self) -> Result<i64, Failure> {
         self.retrying(Token::none(), |store, _| store.gc())
+    }
+
+    /// Counts, lists or destroys the sessions of a tag.
+    pub fn tagged(&mut self, op: Tagged, tag: &[u8]) -> Result<TaggedReply, Failure> {
+        self.retrying(Token::none(), |store, _| store.tagged(op, tag))
     }
 
     pub fn exists(&mut self, id: &[u8]) -> Result<bool, Failure> {

@@ -16,15 +16,24 @@ use super::wire::Wire;
 
 /// A write or a touch, with what it takes to make it again elsewhere.
 pub enum Redo {
-    Write { id: Vec<u8>, data: Vec<u8>, lifetime: Duration },
-    Touch { id: Vec<u8>, lifetime: Duration },
+    /// `tags`: those PHP gave the session, stored with the write (`tags`).
+    Write {
+        id: Vec<u8>,
+        data: Vec<u8>,
+        lifetime: Duration,
+        tags: Vec<Vec<u8>>,
+    },
+    Touch {
+        id: Vec<u8>,
+        lifetime: Duration,
+    },
 }
 
 impl Redo {
     /// Sends it through `store`, its confirmation to be taken later.
     pub fn start<W: Wire>(&self, store: &Store<W>, token: &Token) -> Result<Unconfirmed<W>, StoreError> {
         match self {
-            Redo::Write { id, data, lifetime } => store.write_start(id, token, data, *lifetime),
+            Redo::Write { id, data, lifetime, tags } => store.write_tagged_start(id, token, data, *lifetime, tags),
             Redo::Touch { id, lifetime } => store.touch_start(id, token, *lifetime),
         }
     }

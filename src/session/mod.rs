@@ -5,7 +5,8 @@
 //! the save path's nodes tried in turn (`nodes` their order), `settings`
 //! the php.ini values a session takes at open, `store` the protocol of the
 //! Erlang server over a `wire` (a link, or a test double), `server` its
-//! installation into a node, `sid` the ids that may reach a node.
+//! installation into a node, `sid` the ids that may reach a node, `tags`
+//! the tags given to the session, waiting for its next write.
 //!
 //! Imports go one way: module → live → handler → inflight → failover →
 //! store → wire.
@@ -20,9 +21,10 @@ pub mod server;
 pub mod settings;
 pub mod sid;
 pub mod store;
+pub mod tags;
 pub mod wire;
 
 #[cfg(test)]
 mod tests;
 
-pub use module::{register, request_end, request_start};
+pub use module::{register, request_end, request_start, with_active};

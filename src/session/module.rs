@@ -17,9 +17,9 @@ use ext_php_rs::flags::ErrorType;
 use ext_php_rs::types::ZendStr;
 
 use super::live::{self, Live};
-use super::sid;
+use super::{sid, tags};
 
-type Session = super::handler::Session<Live>;
+pub type Session = super::handler::Session<Live>;
 
 const SUCCESS: c_int = 0;
 const FAILURE: c_int = -1;
@@ -99,8 +99,27 @@ pub fn register() {
     unsafe { php_session_register_module(&raw const MODULE) };
 }
 
+thread_local! {
+    /// The session `open` made and `close` frees (null when none is open),
+    /// for the PHP functions that work on the active session (`with_active`).
+    static ACTIVE: std::cell::Cell<*mut Session> = const { std::cell::Cell::new(std::ptr::null_mut()) };
+}
+
+/// Runs `f` on the request's open session of this handler; None when no
+/// session of `session.save_handler = erlang` is active.
+pub fn with_active<R>(f: impl FnOnce(&mut Session) -> R) -> Option<R> {
+    let ptr = ACTIVE.with(|a| a.get());
+    // SAFETY: ACTIVE holds the Box that `open` put in PHP's slot, and is
+    // emptied before `close` frees it (and at each request's start); PHP
+    // runs no session callback while a PHP function runs, so nothing else
+    // borrows the session meanwhile.
+    unsafe { ptr.as_mut() }.map(f)
+}
+
 /// RINIT: writes are sent without waiting for their confirmation again.
 pub fn request_start() {
+    ACTIVE.with(|a| a.set(std::ptr::null_mut()));
+    tags::clear();
     live::start_request();
 }
 
@@ -180,14 +199,17 @@ unsafe extern "C" fn open(mod_data: ModData, save_path: OpenArg, _name: OpenArg)
     guarded(FAILURE, || {
         // SAFETY: PHP's argument to open, valid during the call.
         let path = unsafe { save_path_text(save_path) };
-        let session = Box::new(live::open(&path)?);
+        let session = Box::into_raw(Box::new(live::open(&path)?));
+        ACTIVE.with(|a| a.set(session));
+        tags::session_opened();
         // SAFETY: PHP's slot for this module's data; close frees it.
-        unsafe { *mod_data = Box::into_raw(session).cast() };
+        unsafe { *mod_data = session.cast() };
         Ok(SUCCESS)
     })
 }
 
 unsafe extern "C" fn close(mod_data: ModData) -> c_int {
+    ACTIVE.with(|a| a.set(std::ptr::null_mut()));
     guarded(FAILURE, || {
         // SAFETY: the slot holds null or the Box that `open` made; it is emptied here.
         let session = unsafe { std::mem::replace(&mut *mod_data, std::ptr::null_mut()) };
@@ -228,20 +250,26 @@ unsafe extern "C" fn write(mod_data: ModData, key: *mut zend_string, val: *mut z
         // SAFETY: PHP's arguments to write, valid during the call.
         let (session, id, data) = unsafe { (session(mod_data)?, bytes(key), bytes(val)) };
         sid::check(id)?;
-        session.write(id, data, lifetime(max)).map(|()| SUCCESS)
+        session.write_tagged(id, data, lifetime(max), tags::take()).map(|()| SUCCESS)
     })
 }
 
 unsafe extern "C" fn update_timestamp(
     mod_data: ModData,
     key: *mut zend_string,
-    _val: *mut zend_string,
+    val: *mut zend_string,
     max: zend_long,
 ) -> c_int {
     guarded(FAILURE, || {
         // SAFETY: PHP's arguments, valid during the call.
         let (session, id) = unsafe { (session(mod_data)?, bytes(key)) };
         sid::check(id)?;
+        if tags::has_pending() {
+            // Tags given: the unchanged data is written, as the tags ride with a write.
+            // SAFETY: as above.
+            let data = unsafe { bytes(val) };
+            return session.write_tagged(id, data, lifetime(max), tags::take()).map(|()| SUCCESS);
+        }
         session.touch(id, lifetime(max)).map(|()| SUCCESS)
     })
 }

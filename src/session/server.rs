@@ -18,7 +18,7 @@ use crate::term::encode::Writer;
 include!(concat!(env!("OUT_DIR"), "/beams.rs"));
 
 /// The protocol version this extension speaks (`session_handler:version/0`).
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// What this build carries, for phpinfo: the server's version, or why none.
 pub fn carried() -> String {

@@ -129,12 +129,40 @@ impl<W: Wire> Store<W> {
         data: &[u8],
         lifetime: Duration,
     ) -> Result<Unconfirmed<W>, StoreError> {
-        let mut w = request("write", 5);
+        self.write_tagged_start(id, token, data, lifetime, &[])
+    }
+
+    /// The same with the tags PHP gave the session (`peb_session_tag()`),
+    /// stored with the write: `{write, Id, Token, Data, LifetimeS, Tags}`.
+    /// Without tags the request is the five-element one, byte for byte.
+    pub fn write_tagged_start(
+        &self,
+        id: &[u8],
+        token: &Token,
+        data: &[u8],
+        lifetime: Duration,
+        tags: &[Vec<u8>],
+    ) -> Result<Unconfirmed<W>, StoreError> {
+        let mut w = request("write", if tags.is_empty() { 5 } else { 6 });
         w.binary(id);
         w.raw(&token.0);
         w.binary(data);
         w.int(lifetime.as_secs() as i64);
+        if !tags.is_empty() {
+            w.list_header(tags.len());
+            tags.iter().for_each(|t| w.binary(t));
+            w.nil();
+        }
         self.send(w, "write")
+    }
+
+    /// The sessions of a tag: `{tagged, Op, Tag}`, `Op` being `count`,
+    /// `ids` or `destroy`.
+    pub fn tagged(&self, op: Tagged, tag: &[u8]) -> Result<TaggedReply, StoreError> {
+        let mut w = request("tagged", 3);
+        w.atom(op.atom());
+        w.binary(tag);
+        tagged_reply(&self.link.call(SERVER, &w.into_bytes(), self.timeout)?, op)
     }
 
     /// The same for lazy_write's unchanged data: the lifetime is extended, the data not sent.
@@ -214,6 +242,48 @@ pub fn ok_reply(reply: &[u8], what: &str) -> Result<(), StoreError> {
     match parse(reply)? {
         Term::Atom(a) if a == "ok" => Ok(()),
         other => Err(error_of(&other, what)),
+    }
+}
+
+/// What is asked about a tag's sessions.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tagged {
+    Count,
+    Ids,
+    Destroy,
+}
+
+impl Tagged {
+    fn atom(self) -> &'static str {
+        match self {
+            Tagged::Count => "count",
+            Tagged::Ids => "ids",
+            Tagged::Destroy => "destroy",
+        }
+    }
+}
+
+/// The answer about a tag: a count (count, destroy) or the session ids.
+#[derive(Debug, PartialEq)]
+pub enum TaggedReply {
+    Count(i64),
+    Ids(Vec<Vec<u8>>),
+}
+
+/// `N` for count and destroy, a list of binaries for ids.
+pub fn tagged_reply(reply: &[u8], op: Tagged) -> Result<TaggedReply, StoreError> {
+    match (parse(reply)?, op) {
+        (Term::Int(n), Tagged::Count | Tagged::Destroy) => Ok(TaggedReply::Count(n)),
+        (Term::Nil, Tagged::Ids) => Ok(TaggedReply::Ids(Vec::new())),
+        (Term::List(items), Tagged::Ids) => items
+            .iter()
+            .map(|t| match t {
+                Term::Binary(b) => Ok(b.to_vec()),
+                _ => Err(unexpected("tagged")),
+            })
+            .collect::<Result<_, _>>()
+            .map(TaggedReply::Ids),
+        (other, _) => Err(error_of(&other, "tagged")),
     }
 }
 

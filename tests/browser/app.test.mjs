@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { WEB1, WEB2, SCREENSHOT, T, b, open, text, count, sessionId, cart, pidOnPage, deploy, login, add }
-  from './browser.mjs';
+import { WEB1, WEB2, SCREENSHOT, T, b, open, text, count, sessionId, cart, pidOnPage, deploy, login, add,
+  secondBrowser } from './browser.mjs';
 
 test('login on web1: a new session id, the flash shows once', T, async () => {
   await open(`${WEB1}/`);
@@ -146,6 +146,33 @@ test('restarting the Erlang node (ETS store): sessions are gone, the user is log
   assert.deepEqual(await cart(), { bread: 1 });
   await open(`${WEB2}/`);
   assert.deepEqual(await cart(), { bread: 1 });
+});
+
+test('log out everywhere: the other browser\'s next click lands on the login form', T, async () => {
+  // This browser is logged in as Bo (on web1); a second one logs in as Bo on web2.
+  await open(`${WEB1}/`);
+  assert.equal(await text('#user'), 'Bo');
+  const other = await secondBrowser();
+  try {
+    await other.page.goto(`${WEB2}/`);
+    await other.page.fill('#name', 'Bo');
+    await Promise.all([other.page.waitForURL(/\/$/), other.page.click('#login')]);
+    assert.equal((await other.page.locator('#user').textContent()).trim(), 'Bo');
+    await Promise.all([other.page.waitForURL(/\/$/), other.page.click('#add-tea')]);
+    assert.equal(await other.page.locator('#cart tr[data-sku="tea"]').count(), 1);
+    // This one presses the button: both of Bo's sessions go.
+    await Promise.all([b.page.waitForURL(/\/$/), b.page.click('#logout-all')]);
+    assert.equal(await text('#flash'), 'Logged out of 2 sessions.');
+    assert.equal(await count('#user'), 0);
+    assert.equal(await count('#login'), 1);
+    // The other browser's page still shows Bo's cart; its next click lands on the login form.
+    await Promise.all([other.page.waitForURL(/\/$/), other.page.click('#add-honey')]);
+    assert.equal(await other.page.locator('#user').count(), 0, 'logged out');
+    assert.equal(await other.page.locator('#login').count(), 1);
+    assert.equal((await other.page.locator('#flash').textContent()).trim(), 'Your session has expired: please log in again.');
+  } finally {
+    await other.close();
+  }
 });
 
 test('no script error on any page', () => {

@@ -42,6 +42,27 @@ after(async () => {
   if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
+/** A second browser (its own profile and cookies), as another device of
+ * the same user; closed by the caller. */
+export async function secondBrowser() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peb-chromium-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    timeout: 120_000,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  context.setDefaultTimeout(60_000);
+  const page = context.pages()[0] ?? await context.newPage();
+  page.on('pageerror', (e) => b.errors.push(e.message));
+  const close = async () => {
+    await context.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return { context, page, close };
+}
+
 export async function open(url) {
   const response = await b.page.goto(url);
   assert.equal(response.status(), 200, `GET ${url}`);

@@ -262,3 +262,23 @@ fn after_a_failed_read_the_writes_on_its_link_are_not_waited_for() {
     assert_eq!(settle(), ["h16@t did not answer"]);
     assert_eq!(node.waits()[1], Duration::from_millis(2000));
 }
+
+#[test]
+fn a_tagged_cycle_is_one_read_and_one_write() {
+    let net = Net::default();
+    let node = net.node("h40@t");
+    node.script("read", read_ok(b"", Some(9)));
+    let mut s = open(&net, "h40@t", settings());
+    s.read(b"id40").unwrap();
+    s.write_tagged(b"id40", b"u|i:1;", Duration::from_secs(60), vec![b"user:1".to_vec()]).unwrap();
+    s.close().unwrap();
+    assert!(settle().is_empty());
+    // The tags ride with the write under the grant: no request of their own.
+    assert_eq!(
+        node.log(),
+        [
+            "watched {read,<<\"id40\">>,{lock,holder,30000,30000}}",
+            "start {write,<<\"id40\">>,{grant,9},<<\"u|i:1;\">>,60,[<<\"user:1\">>]}",
+        ]
+    );
+}

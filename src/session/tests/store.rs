@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::fake::{Answer, FakeWire, atom, error, read_ok, term};
-use crate::session::store::{Lock, Store, StoreError, Token};
+use crate::session::store::{Lock, Store, StoreError, Tagged, TaggedReply, Token};
 use crate::session::wire::Wire;
 
 fn store(name: &str) -> (Arc<FakeWire>, Store<FakeWire>) {
@@ -141,4 +141,57 @@ fn a_link_failure_is_a_link_error() {
     // Nothing more goes out on a link that is down.
     assert!(matches!(store.exists(b"a"), Err(StoreError::Link(crate::node::Error::Send(_)))));
     assert_eq!(link.log().len(), 2);
+}
+
+#[test]
+fn a_tagged_write_carries_its_tags_and_an_untagged_one_is_unchanged() {
+    let (link, store) = store("t1@t");
+    let tags = [b"user:1".to_vec(), b"role".to_vec()];
+    let sent = store.write_tagged_start(b"abc", &Token::none(), b"d", Duration::from_secs(60), &tags).unwrap();
+    store.confirm(sent).unwrap();
+    let sent = store.write_tagged_start(b"abc", &Token::none(), b"d", Duration::from_secs(60), &[]).unwrap();
+    store.confirm(sent).unwrap();
+    assert_eq!(
+        link.log(),
+        [
+            "start {write,<<\"abc\">>,0,<<\"d\">>,60,[<<\"user:1\">>,<<\"role\">>]}",
+            "start {write,<<\"abc\">>,0,<<\"d\">>,60}",
+        ]
+    );
+}
+
+#[test]
+fn the_sessions_of_a_tag_are_counted_listed_and_destroyed() {
+    let (link, store) = store("t2@t");
+    link.script("tagged", Answer::Reply(term(|w| w.int(3))));
+    assert_eq!(store.tagged(Tagged::Count, b"u").unwrap(), TaggedReply::Count(3));
+    link.script(
+        "tagged",
+        Answer::Reply(term(|w| {
+            w.list_header(2);
+            w.binary(b"id1");
+            w.binary(b"id2");
+            w.nil();
+        })),
+    );
+    assert_eq!(store.tagged(Tagged::Ids, b"u").unwrap(), TaggedReply::Ids(vec![b"id1".to_vec(), b"id2".to_vec()]));
+    link.script("tagged", Answer::Reply(term(|w| w.nil())));
+    assert_eq!(store.tagged(Tagged::Ids, b"u").unwrap(), TaggedReply::Ids(vec![]));
+    link.script("tagged", Answer::Reply(term(|w| w.int(2))));
+    assert_eq!(store.tagged(Tagged::Destroy, b"u").unwrap(), TaggedReply::Count(2));
+    // A list where a count is due, or a list of atoms, is a protocol error.
+    link.script("tagged", Answer::Reply(term(|w| w.nil())));
+    assert!(matches!(store.tagged(Tagged::Count, b"u"), Err(StoreError::Protocol(_))));
+    link.script(
+        "tagged",
+        Answer::Reply(term(|w| {
+            w.list_header(1);
+            w.atom("x");
+            w.nil();
+        })),
+    );
+    assert!(matches!(store.tagged(Tagged::Ids, b"u"), Err(StoreError::Protocol(_))));
+    link.script("tagged", error("no_majority"));
+    assert!(matches!(store.tagged(Tagged::Destroy, b"u"), Err(StoreError::Unavailable(_))));
+    assert_eq!(link.log()[0], "call {tagged,count,<<\"u\">>}");
 }
