@@ -27,7 +27,7 @@
 
 peb_env_lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 peb_env_repo="$(dirname "$(dirname "$peb_env_lib")")"
-: "${PEB_EBIN:=$peb_env_repo/erlang/ebin}" "${PEB_EXTENSION:=$peb_env_repo/target/release/libpeb.so}"
+: "${PEB_EBIN:=$peb_env_repo/target/erlang/ebin}" "${PEB_EXTENSION:=$peb_env_repo/target/release/libpeb.so}"
 
 peb_env_err() { echo "peb-env: $*" >&2; return 1; }
 
