@@ -122,11 +122,16 @@ ensure() ->
         false -> {ok, version()}
     end.
 
+%% @doc Stops the store: the application, or the classic server.
 -spec stop() -> ok.
 stop() ->
-    case application:stop(peb_session) of
-        ok -> ok;
-        {error, {not_started, _}} -> ok
+    case classic() of
+        true -> classic_stop();
+        false ->
+            case application:stop(peb_session) of
+                ok -> ok;
+                {error, {not_started, _}} -> ok
+            end
     end.
 
 -spec start_link() -> {ok, pid()} | ignore | {error, term()}.
@@ -209,6 +214,17 @@ classic_init(Starter) ->
             classic_loop()
     catch
         error:badarg -> exit(taken)
+    end.
+
+%% Stops the classic server (its table goes with it) and waits for its end.
+-spec classic_stop() -> ok.
+classic_stop() ->
+    case whereis(?MODULE) of
+        undefined -> ok;
+        Pid ->
+            Ref = monitor(process, Pid),
+            Pid ! stop,
+            receive {'DOWN', Ref, process, Pid, _} -> ok end
     end.
 
 %% A local loop, not a gen_server: when the extension loads the
