@@ -1,10 +1,11 @@
 //! The build script: the PHP API built against, which fixes the save
-//! handler's C layout (`build/php_api.rs`), and the Erlang session store the
-//! extension carries (`build/erlang.rs`).
+//! handler's C layout (`build-rs/php_api.rs`), and the Erlang session store the
+//! extension carries (`build-rs/erlang.rs`; not `build/`, which phpize owns and
+//! `phpize --clean` removes).
 
-#[path = "build/erlang.rs"]
+#[path = "build-rs/erlang.rs"]
 mod erlang;
-#[path = "build/php_api.rs"]
+#[path = "build-rs/php_api.rs"]
 mod php_api;
 
 use std::path::PathBuf;

@@ -35,6 +35,15 @@
 %% tagged cycle is no extra round trip); {tagged, count | ids | destroy,
 %% Tag} serve the sessions of a tag. The five-element write is taken as
 %% before.
+%%
+%% This file alone (the article's `c(session_handler).' in a node's shell,
+%% without the application's other modules) runs the classic store: one
+%% process registered as `session_handler' owning the ETS table of that name,
+%% records `{Id, Data, WrittenS}', serving read/1, write/2, destroy/1 and
+%% gc/1. The extension's save handler finds it older than the protocol it
+%% speaks (ensure/0 says version 0), installs the application it carries,
+%% and the application takes the classic table's sessions over
+%% (peb_session_ets:take_over/0): both handlers then share one store.
 -module(session_handler).
 -behaviour(gen_server).
 -compile(warn_missing_spec).
@@ -50,6 +59,8 @@
 %% Bump when the protocol or the state changes: the extension installs its
 %% own beams into a node whose version/0 is older than the one it speaks.
 -define(VERSION, 4).
+%% What ensure/0 says of the classic store: older than any protocol.
+-define(CLASSIC_VERSION, 0).
 %% PHP's default session.gc_maxlifetime, for the classic write/2.
 -define(CLASSIC_LIFETIME_S, 1440).
 -define(IS_NAT(T), (is_integer(T) andalso T >= 0)).
@@ -93,26 +104,42 @@
 version() ->
     ?VERSION.
 
-%% @doc Starts the application (ETS store unless configured otherwise)
-%% unless it runs. It needs peb_session.app on the code path, or loaded by
-%% the extension (peb_session_app:load/1).
+%% @doc Starts the store unless it runs: the application (ETS store unless
+%% configured otherwise) where peb_session.app is on the code path or was
+%% loaded by the extension (peb_session_app:load/1); where neither the .app
+%% nor its modules are there (this file compiled alone), the classic store.
 -spec start() -> ok.
 start() ->
-    {ok, _} = application:ensure_all_started(peb_session),
-    ok.
+    case application:ensure_all_started(peb_session) of
+        {ok, _} -> ok;
+        {error, _} = Error ->
+            case code:which(peb_session_app) of
+                non_existing -> classic_start();
+                _ -> error({badmatch, Error})
+            end
+    end.
 
 %% @doc What the extension calls once per connection: starts the store if
-%% needed and says which protocol version runs.
--spec ensure() -> {ok, pos_integer()}.
+%% needed and says which protocol version runs (0: the classic store, which
+%% the extension replaces by the application it carries).
+-spec ensure() -> {ok, non_neg_integer()}.
 ensure() ->
     ok = start(),
-    {ok, version()}.
+    case classic() of
+        true -> {ok, ?CLASSIC_VERSION};
+        false -> {ok, version()}
+    end.
 
+%% @doc Stops the store: the application, or the classic server.
 -spec stop() -> ok.
 stop() ->
-    case application:stop(peb_session) of
-        ok -> ok;
-        {error, {not_started, _}} -> ok
+    case classic() of
+        true -> classic_stop();
+        false ->
+            case application:stop(peb_session) of
+                ok -> ok;
+                {error, {not_started, _}} -> ok
+            end
     end.
 
 -spec start_link() -> {ok, pid()} | ignore | {error, term()}.
@@ -152,7 +179,95 @@ destroy(Id) ->
 %% the last MaxLifetime seconds; returns how many.
 -spec gc(non_neg_integer()) -> non_neg_integer().
 gc(MaxLifetime) when ?IS_NAT(MaxLifetime) ->
-    ?STORE:gc(MaxLifetime).
+    case classic() of
+        true -> gen_server:call(?MODULE, {classic_gc, MaxLifetime});
+        false -> ?STORE:gc(MaxLifetime)
+    end.
+
+%%--------------------------------------------------------------------
+%% The classic store: this file alone
+
+%% Whether the server registered is the classic one: a process of no
+%% application (the application's server belongs to peb_session).
+-spec classic() -> boolean().
+classic() ->
+    case whereis(?MODULE) of
+        undefined -> false;
+        Pid -> application:get_application(Pid) =:= undefined
+    end.
+
+%% Starts the classic server unless one runs; a concurrent start that lost
+%% the name finds the winner's.
+-spec classic_start() -> ok.
+classic_start() ->
+    Starter = self(),
+    {Pid, Ref} = spawn_monitor(fun() -> classic_init(Starter) end),
+    receive
+        {Pid, started} -> demonitor(Ref, [flush]), ok;
+        {'DOWN', Ref, process, Pid, taken} -> ok
+    after 5000 ->
+        exit(Pid, kill),
+        error(classic_start_timeout)
+    end.
+
+%% Belongs to the node, not to the caller: unlinked, with the node's group
+%% leader (the caller may be an rpc worker of a PHP link, or a shell).
+-spec classic_init(pid()) -> no_return().
+classic_init(Starter) ->
+    try register(?MODULE, self()) of
+        true ->
+            true = group_leader(whereis(user), self()),
+            ?MODULE = ets:new(?MODULE, [named_table, protected, set]),
+            Starter ! {self(), started},
+            classic_loop()
+    catch
+        error:badarg -> exit(taken)
+    end.
+
+%% Stops the classic server (its table goes with it) and waits for its end.
+-spec classic_stop() -> ok.
+classic_stop() ->
+    case whereis(?MODULE) of
+        undefined -> ok;
+        Pid ->
+            Ref = monitor(process, Pid),
+            Pid ! stop,
+            receive {'DOWN', Ref, process, Pid, _} -> ok end
+    end.
+
+%% A local loop, not a gen_server: when the extension loads the
+%% application's version of this module, this process keeps the code it
+%% runs until the application takes its table over and sends it `stop'.
+-spec classic_loop() -> no_return().
+classic_loop() ->
+    receive
+        {'$gen_call', From, Request} ->
+            gen_server:reply(From, classic_serve(Request)),
+            classic_loop();
+        stop ->
+            exit(normal);
+        _Other ->
+            classic_loop()
+    end.
+
+-spec classic_serve(term()) -> term().
+classic_serve({read, Id, nolock}) when is_binary(Id) ->
+    Oldest = erlang:system_time(second) - ?CLASSIC_LIFETIME_S,
+    case ets:lookup(?MODULE, Id) of
+        [{_, Data, WrittenS}] when WrittenS > Oldest -> {ok, Data, 0};
+        _ -> {ok, <<>>, 0}
+    end;
+classic_serve({write, Id, 0, Data, _LifetimeS}) when is_binary(Id), is_binary(Data) ->
+    true = ets:insert(?MODULE, {Id, Data, erlang:system_time(second)}),
+    ok;
+classic_serve({destroy, Id, 0}) when is_binary(Id) ->
+    true = ets:delete(?MODULE, Id),
+    ok;
+classic_serve({classic_gc, MaxLifetime}) when ?IS_NAT(MaxLifetime) ->
+    Oldest = erlang:system_time(second) - MaxLifetime,
+    ets:select_delete(?MODULE, [{{'_', '_', '$1'}, [{'<', '$1', Oldest}], [true]}]);
+classic_serve(_) ->
+    {error, badarg}.
 
 %%--------------------------------------------------------------------
 %% gen_server

@@ -7,7 +7,7 @@ ob_start();
 
 function stock_node(string $name, string $pa = ''): int
 {
-    // No -pa of erlang/ebin: nothing of peb's is on this node.
+    // No -pa of target/erlang/ebin: nothing of peb's is on this node.
     return start_node($name, $pa, '/dev/null', true);
 }
 

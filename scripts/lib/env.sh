@@ -2,7 +2,7 @@
 # the servers peb runs against (epmd, Erlang nodes, a Mnesia cluster,
 # php-fpm, nginx), renders their configs (scripts/lib/conf/) and finds
 # free ports; its parts are in scripts/lib/env/ (ports, processes, Erlang,
-# web, TLS). scripts/lib/peb-env is its command line (for PHP).
+# web, TLS, the store's release). scripts/lib/peb-env is its command line (for PHP).
 # Everything listens on 127.0.0.1 (or a unix socket) only, but nodes named
 # after another loopback address (a@127.0.0.11, in the partition checker's
 # network namespace) and, for them, epmd (PEB_EPMD_ADDRESSES, erlang.sh).
@@ -27,7 +27,7 @@
 
 peb_env_lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 peb_env_repo="$(dirname "$(dirname "$peb_env_lib")")"
-: "${PEB_EBIN:=$peb_env_repo/erlang/ebin}" "${PEB_EXTENSION:=$peb_env_repo/target/release/libpeb.so}"
+: "${PEB_EBIN:=$peb_env_repo/target/erlang/ebin}" "${PEB_EXTENSION:=$peb_env_repo/target/release/libpeb.so}"
 
 peb_env_err() { echo "peb-env: $*" >&2; return 1; }
 
@@ -55,3 +55,4 @@ peb_env_cookie() { cat "$PEB_ENV_DIR/erlang/.erlang.cookie"; }
 . "$peb_env_lib/env/erlang.sh"
 . "$peb_env_lib/env/web.sh"
 . "$peb_env_lib/env/tls.sh"
+. "$peb_env_lib/env/release.sh"

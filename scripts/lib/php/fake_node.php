@@ -12,7 +12,9 @@ require_once __DIR__ . '/node.php';
  */
 function start_fake_node(string $name, string $mode, ?string $answer_as = null, ?string $tls_dir = null): int
 {
-    $bin = dirname(getenv('PEB_EXTENSION')) . '/peb_fake_node';
+    // Beside the extension (cargo's target/release), or where
+    // PEB_FAKE_NODE says (phpize's `make test` loads modules/peb.so).
+    $bin = getenv('PEB_FAKE_NODE') ?: dirname(getenv('PEB_EXTENSION')) . '/peb_fake_node';
     $cmd = [$bin, "$name@127.0.0.1", test_cookie(), $mode];
     if ($answer_as !== null) {
         $cmd[] = $answer_as;

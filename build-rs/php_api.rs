@@ -48,7 +48,7 @@ const OPEN_ZSTR_CFG: &str = "php_session_open_zstr";
 pub fn configure(out: &Path) {
     println!("cargo::rustc-check-cfg=cfg({OPEN_ZSTR_CFG})");
     println!("cargo:rerun-if-env-changed=PHP_CONFIG");
-    println!("cargo:rerun-if-changed=build/php_api.rs");
+    println!("cargo:rerun-if-changed=build-rs/php_api.rs");
     let include = PathBuf::from(php_config("--include-dir"));
     let api = known_api(&include.join("main/php.h"));
     let (fields, open_args) = check_session_h(&include.join("ext/session/php_session.h"), api);
@@ -74,7 +74,7 @@ fn known_api(php_h: &Path) -> &'static Api {
         let known: Vec<String> = KNOWN.iter().map(|a| format!("{} (PHP {})", a.number, a.php)).collect();
         panic!(
             "peb does not know PHP API {number} (PHP_API_VERSION of {}): its save handler's ps_module layout is \
-             known for {}; add this API to build/php_api.rs after checking ext/session/php_session.h",
+             known for {}; add this API to build-rs/php_api.rs after checking ext/session/php_session.h",
             php_h.display(),
             known.join(", ")
         );
@@ -93,7 +93,7 @@ fn check_session_h(session_h: &Path, api: &Api) -> (Vec<String>, String) {
     let header_zstr = open_args.contains("zend_string *save_path");
     if header_zstr != api.open_zstr {
         panic!(
-            "{} declares PS_OPEN_ARGS as `{open_args}`, which is not what build/php_api.rs knows of PHP API {} \
+            "{} declares PS_OPEN_ARGS as `{open_args}`, which is not what build-rs/php_api.rs knows of PHP API {} \
              (PHP {}): the table is wrong for this PHP",
             session_h.display(),
             api.number,
