@@ -249,7 +249,7 @@ snapshots_are_offered_test() ->
 -spec subscribers_hear_of_changes_test() -> ok.
 subscribers_hear_of_changes_test() ->
     [H, F] = pids(2),
-    News = fun({_, Effects, _}) -> [N || E <- Effects, (N = news(E)) =/= false] end,
+    News = fun({_, Effects, _}) -> [N || E <- Effects, N <- [news(E)], N =/= false] end,
     W1 = run_all({write, ?ID, 0, <<"a">>, 60, [<<"user:1">>]}, 0, new()),
     ?assertEqual([{written, ?ID, [<<"user:1">>]}], News(W1)),
     {{ok, <<"a">>, Token}, _, L2} = lock(H, F, make_ref(), element(3, W1)),
