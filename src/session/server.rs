@@ -101,8 +101,10 @@ pub struct Carried {
 //   the carried forms with its own compiler (`compile:forms/2`, then
 //   `code:load_binary/3`), so that the code it runs is its own release's;
 // - no compiler application there: a newer node still gets the beams (they
-//   mostly load, and the loader refuses a module whole, never half); an
-//   older one cannot take them;
+//   mostly load; OTP 29 refuses some of OTP 25's); an older one cannot take
+//   them;
+// - either way the modules are loaded together (`code:atomic_load/1`): a
+//   node that refuses one keeps none, and the code it ran before.
 // - beams a node refuses are compiled there instead when it has the compiler.
 // Whatever fails ends in one error naming both releases.
 // `PEB_AUTOLOAD_FROM=beams` or `=source` in the environment forces a way,
@@ -187,14 +189,15 @@ fn has_compiler(link: &Link, timeout: Duration) -> Result<bool, String> {
     )
 }
 
-/// Loads every carried beam, in order.
+/// Loads every carried beam, all or none.
 fn load_beams(link: &Link, timeout: Duration) -> Result<(), String> {
-    CARRIED.iter().try_for_each(|c| load(link, c.module, c.beam, timeout))
+    let beams: Vec<(&str, &[u8])> = CARRIED.iter().map(|c| (c.module, c.beam)).collect();
+    load_all(link, &beams, timeout)
 }
 
-/// Compiles every carried module on the node and loads it, in order (a
-/// behaviour before the modules that implement it).
+/// Compiles every carried module on the node, then loads them all or none.
 fn compile_all(link: &Link, timeout: Duration) -> Result<(), String> {
+    let mut compiled: Vec<(&str, Vec<u8>)> = Vec::with_capacity(CARRIED.len());
     for c in CARRIED {
         let reply = call(
             link,
@@ -212,31 +215,51 @@ fn compile_all(link: &Link, timeout: Duration) -> Result<(), String> {
         match &term {
             Term::Tuple(t) if matches!(t.as_slice(), [Term::Atom(ok), Term::Atom(_), Term::Binary(_)] if ok == "ok") => {
                 let Term::Binary(beam) = &t[2] else { unreachable!("matched above") };
-                load(link, c.module, beam, timeout)?;
+                compiled.push((c.module, beam.to_vec()));
             }
             other => return Err(format!("compiling {} on the node failed: {}", c.module, brief(other))),
         }
     }
-    Ok(())
+    let beams: Vec<(&str, &[u8])> = compiled.iter().map(|(m, b)| (*m, b.as_slice())).collect();
+    load_all(link, &beams, timeout)
 }
 
-/// `code:load_binary/3` of one module after a soft purge of its old code.
-fn load(link: &Link, module: &str, beam: &[u8], timeout: Duration) -> Result<(), String> {
-    let _ = call(link, ("code", "soft_purge", 1), |w| w.atom(module), timeout);
+/// `code:atomic_load/1` of the modules, after a soft purge of their old
+/// code (which atomic loading requires): every module loads, or none does
+/// and the node keeps what it ran.
+fn load_all(link: &Link, beams: &[(&str, &[u8])], timeout: Duration) -> Result<(), String> {
+    for (module, _) in beams {
+        let _ = call(link, ("code", "soft_purge", 1), |w| w.atom(module), timeout);
+    }
     let reply = call(
         link,
-        ("code", "load_binary", 3),
+        ("code", "atomic_load", 1),
         |w| {
-            w.atom(module);
-            w.string(format!("peb/{module}.beam").as_bytes());
-            w.binary(beam);
+            w.list_header(beams.len());
+            for (module, beam) in beams {
+                w.tuple_header(3);
+                w.atom(module);
+                w.string(format!("peb/{module}.beam").as_bytes());
+                w.binary(beam);
+            }
+            w.nil();
         },
         timeout,
     )?;
     match decode::decode(&reply) {
-        Ok(Term::Tuple(t)) if matches!(t.first(), Some(Term::Atom(a)) if a == "module") => Ok(()),
-        Ok(other) => Err(format!("the node refused to load {module}: {}", brief(&other))),
-        Err(e) => Err(format!("unreadable reply loading {module}: {e}")),
+        Ok(Term::Atom(ok)) if ok == "ok" => Ok(()),
+        Ok(Term::Tuple(t)) => match t.as_slice() {
+            // {error, [{Module, What} | _]}: named by its first refusal.
+            [Term::Atom(e), Term::List(refused)] if e == "error" => match refused.first() {
+                Some(Term::Tuple(mw)) if mw.len() == 2 => {
+                    Err(format!("the node refused to load {}: {{error,{}}}", brief(&mw[0]), brief(&mw[1])))
+                }
+                _ => Err(format!("the node refused to load the session server: {}", brief(&Term::Tuple(t.clone())))),
+            },
+            _ => Err(format!("the node refused to load the session server: {}", brief(&Term::Tuple(t.clone())))),
+        },
+        Ok(other) => Err(format!("the node refused to load the session server: {}", brief(&other))),
+        Err(e) => Err(format!("unreadable reply loading the session server: {e}")),
     }
 }
 
