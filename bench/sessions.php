@@ -9,12 +9,16 @@
 //
 // Called by bench/run, which starts the backends and sets BENCH_NODE,
 // BENCH_CLUSTER (Mnesia), BENCH_RAFT_CLUSTER, BENCH_COOKIE, BENCH_REDIS_PORT, BENCH_MEMCACHED_PORT, PEB_EXTENSION.
-//   php bench/sessions.php [--quick] [--only PREFIX] [--json FILE]
+//   php bench/sessions.php [--quick] [--only PREFIX] [--handlers 'A|B'] [--sizes N,M] [--json FILE]
 
 $quick = in_array('--quick', $argv, true);
 $json = ($i = array_search('--json', $argv, true)) !== false ? $argv[$i + 1] : null;
 // --only PREFIX: the handlers whose name starts with it (bench/cluster: erlang).
 $only = ($i = array_search('--only', $argv, true)) !== false ? $argv[$i + 1] : '';
+// --handlers 'A|B': exactly these handlers; --sizes 1024,100: these sizes
+// (bench/run's second and third rounds measure only the target rows).
+$exact = ($i = array_search('--handlers', $argv, true)) !== false ? explode('|', $argv[$i + 1]) : null;
+$only_sizes = ($i = array_search('--sizes', $argv, true)) !== false ? array_map('intval', explode(',', $argv[$i + 1])) : null;
 $ext = getenv('PEB_EXTENSION');
 $redis = (int) getenv('BENCH_REDIS_PORT');
 $memcached = (int) getenv('BENCH_MEMCACHED_PORT');
@@ -42,14 +46,15 @@ $handlers = [
         'memcached.sess_locking' => '0'],
     'files' => ['session.save_handler' => 'files', 'session.save_path' => $files],
 ];
-$handlers = array_filter($handlers, fn($name) => str_starts_with($name, $only), ARRAY_FILTER_USE_KEY);
+$handlers = array_filter($handlers, fn($name) => str_starts_with($name, $only)
+    && ($exact === null || in_array($name, $exact, true)), ARRAY_FILTER_USE_KEY);
 if (!getenv('BENCH_CLUSTER')) {
     unset($handlers['erlang, mnesia x3']);
 }
 if (!getenv('BENCH_RAFT_CLUSTER')) {
     unset($handlers['erlang, raft x3']);
 }
-$sizes = $quick ? [1024] : [100, 1024, 65536];
+$sizes = $only_sizes ?? ($quick ? [1024] : [100, 1024, 65536]);
 $procs = [1, 4];
 $cycles = $quick ? 400 : 2000;
 
