@@ -73,11 +73,16 @@ function php_child_cmd(array $ini): array
     return $cmd;
 }
 
-/** Starts a PHP child running `$code` (stdout and stderr piped); returns [proc, pipes]. */
+/** Starts a PHP child running `$code` (stdout and stderr piped); returns [proc, pipes].
+ * The child ends itself (SIGALRM) after PHP_CHILD_LIMIT_S seconds: a test
+ * that run-tests.php stops at its timeout cannot wait for its children,
+ * and a child looping on a store that is gone must not outlive it. */
+const PHP_CHILD_LIMIT_S = 150;
 function php_child(string $code, array $ini, array $env = []): array
 {
+    $limit = 'function_exists("pcntl_alarm") && pcntl_alarm(' . PHP_CHILD_LIMIT_S . ');';
     $proc = proc_open(
-        array_merge(php_child_cmd($ini), ['-r', $code]),
+        array_merge(php_child_cmd($ini), ['-r', $limit . $code]),
         [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
         $pipes,
         null,
