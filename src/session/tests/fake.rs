@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::node::Error;
+use crate::node::link::Dest;
 use crate::session::failover::{Backend, Failure, Route};
 use crate::session::inflight::{Pending, Queue};
 use crate::session::settings::Settings;
@@ -169,12 +170,12 @@ impl Wire for FakeWire {
         &[crate::term::tag::SMALL_ATOM_UTF8, 6, b'h', b'o', b'l', b'd', b'e', b'r']
     }
 
-    fn call(&self, _name: &str, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
+    fn call(&self, _to: Dest, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
         let answer = self.receive("call", request)?;
         self.answer(answer, timeout)
     }
 
-    fn call_start(&self, _name: &str, request: &[u8], _timeout: Duration) -> Result<Answer, Error> {
+    fn call_start(&self, _to: Dest, request: &[u8], _timeout: Duration) -> Result<Answer, Error> {
         self.receive("start", request)
     }
 
@@ -184,7 +185,7 @@ impl Wire for FakeWire {
 
     fn call_watched(
         &self,
-        _name: &str,
+        _to: Dest,
         request: &[u8],
         probe: &[u8],
         every: Duration,

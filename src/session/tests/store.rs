@@ -10,7 +10,7 @@ use crate::session::wire::Wire;
 
 fn store(name: &str) -> (Arc<FakeWire>, Store<FakeWire>) {
     let link = FakeWire::new(name);
-    (link.clone(), Store { link, timeout: Duration::from_millis(1500) })
+    (link.clone(), Store { link, timeout: Duration::from_millis(1500), shards: Default::default() })
 }
 
 /// A grant the server made, as a read hands it over.
