@@ -9,7 +9,7 @@
 //
 // Called by bench/run, which starts the backends and sets BENCH_NODE,
 // BENCH_CLUSTER (Mnesia), BENCH_RAFT_CLUSTER, BENCH_COOKIE, BENCH_REDIS_PORT, BENCH_MEMCACHED_PORT, PEB_EXTENSION.
-//   php bench/sessions.php [--quick] [--only PREFIX] [--json FILE]
+//   php bench/sessions.php [--quick] [--only PREFIX] [--handlers 'A;B'] [--size BYTES] [--json FILE]
 
 $quick = in_array('--quick', $argv, true);
 $json = ($i = array_search('--json', $argv, true)) !== false ? $argv[$i + 1] : null;
@@ -43,6 +43,10 @@ $handlers = [
     'files' => ['session.save_handler' => 'files', 'session.save_path' => $files],
 ];
 $handlers = array_filter($handlers, fn($name) => str_starts_with($name, $only), ARRAY_FILTER_USE_KEY);
+// --handlers 'A;B': exactly these handlers (a before/after of one row or two).
+if (($i = array_search('--handlers', $argv, true)) !== false) {
+    $handlers = array_intersect_key($handlers, array_flip(explode(';', $argv[$i + 1])));
+}
 if (!getenv('BENCH_CLUSTER')) {
     unset($handlers['erlang, mnesia x3']);
 }
@@ -50,6 +54,10 @@ if (!getenv('BENCH_RAFT_CLUSTER')) {
     unset($handlers['erlang, raft x3']);
 }
 $sizes = $quick ? [1024] : [100, 1024, 65536];
+// --size BYTES: that data size alone.
+if (($i = array_search('--size', $argv, true)) !== false) {
+    $sizes = [(int) $argv[$i + 1]];
+}
 $procs = [1, 4];
 $cycles = $quick ? 400 : 2000;
 
