@@ -141,7 +141,7 @@ if ($shards) {
     $o[] = '| store schedulers | shards | requests to | cycles/s | store CPU µs/cycle | generator CPU µs/cycle |';
     $o[] = '|---|---|---|---|---|---|';
     foreach ($shards as $row) {
-        $o[] = sprintf('| +S %d%s | %d | %s | %.0f | %.1f | %.1f |', $row['schedulers'],
+        $o[] = sprintf('| +S %d%s | %d | %s | %.0f | %.1f | %s |', $row['schedulers'],
             $row['schedulers'] === $row['cores'] ? ' (all)' : '', $row['shards'], $row['to'], $row['cps'],
             $row['store_cpu_us'], $row['gen_cpu_us']);
     }
