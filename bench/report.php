@@ -135,7 +135,7 @@ $shards = is_file("$dir/shards.jsonl")
     ? array_map(fn($l) => json_decode($l, true), array_filter(file("$dir/shards.jsonl", FILE_IGNORE_NEW_LINES)))
     : [];
 if ($shards) {
-    $o[] = sprintf('A store node (ETS) at `+S 1` up to all of this machine\'s %d cores, loaded by an Erlang node whose %d processes send the extension\'s messages (the read with the lock, then the write, 1 KB; a session each) over distribution (`bench/shards`): its 16 shards, each request to its shard\'s pid, beside one server (`shards` = 1, requests by name, as before the shards). The generator shares the cores.',
+    $o[] = sprintf('A store node (ETS) at `+S 1` up to all of this machine\'s %d cores, loaded by an Erlang node whose %d processes send the extension\'s messages (the read with the lock, then the write, 1 KB; a session each) over distribution (`bench/shards`): its 16 shards, each request to its shard\'s pid, beside one server (`shards` = 1, requests by name, as before the shards). The generator shares the cores. Then the same clients as processes of the store node itself (no distribution; they share its schedulers): what the lock servers alone do with more schedulers.',
         $shards[0]['cores'], $shards[0]['clients']);
     $o[] = '';
     $o[] = '| store schedulers | shards | requests to | cycles/s | store CPU µs/cycle | generator CPU µs/cycle |';
