@@ -352,12 +352,23 @@ init(Role) ->
 -spec start_shards(role()) -> ok.
 start_shards(router) ->
     {N, Names} = layout(),
-    lists:foreach(fun(I) ->
-                          {ok, _} = gen_server:start_link({local, element(I + 1, Names)}, ?MODULE,
-                                                          {shard, I, N}, [])
-                  end, lists:seq(0, N - 1));
+    lists:foreach(fun(I) -> start_shard(element(I + 1, Names), I, N) end, lists:seq(0, N - 1));
 start_shards({shard, _, _}) ->
     ok.
+
+%% A shard of the router that this one replaces may still hold its name:
+%% the exit signal of the old router's death is on its way to it.
+-spec start_shard(atom(), non_neg_integer(), pos_integer()) -> ok.
+start_shard(Name, I, N) ->
+    case gen_server:start_link({local, Name}, ?MODULE, {shard, I, N}, []) of
+        {ok, _} ->
+            ok;
+        {error, {already_started, Old}} ->
+            Ref = monitor(process, Old),
+            exit(Old, kill),
+            receive {'DOWN', Ref, process, Old, _} -> ok end,
+            start_shard(Name, I, N)
+    end.
 
 %% A state of version 4 (its code upgraded under it) is the one server.
 -spec role(state()) -> role().
