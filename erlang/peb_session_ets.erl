@@ -14,7 +14,7 @@
 
 -export([create/0, take_over/0, restore/1]).
 -export([lookup/1, version/1, is_live/1, write/4, touch/2, delete/1, sweep/1, gc/1, size/0]).
--export([tag/2, tagged/1, destroy_tagged/1, tags_of/1, tag_members/1, present/1]).
+-export([tag/2, tags_of/1, tag_members/1, present/1]).
 
 -define(TABLE, session_handler).
 -define(TAGS, peb_session_tag_index).
@@ -113,19 +113,6 @@ tag(Id, Tags) ->
     true = ets:insert(?TAGS, lists:append([[{{tag, T, Id}}, {{id, Id, T}}] || T <- Tags])),
     ok.
 
-%% @doc The live sessions that carry Tag.
--spec tagged(peb_session_tags:tag()) -> [peb_session_store:id()].
-tagged(Tag) ->
-    [Id || Id <- tag_ids(Tag), is_live(Id)].
-
-%% @doc Deletes every session that carries Tag; how many were live.
--spec destroy_tagged(peb_session_tags:tag()) -> non_neg_integer().
-destroy_tagged(Tag) ->
-    Ids = tag_ids(Tag),
-    Live = length([Id || Id <- Ids, is_live(Id)]),
-    lists:foreach(fun delete/1, Ids),
-    Live.
-
 %% @doc The tags of a session (for subscribers).
 -spec tags_of(peb_session_store:id()) -> [peb_session_tags:tag()].
 tags_of(Id) ->
@@ -134,17 +121,14 @@ tags_of(Id) ->
         _ -> ets:select(?TAGS, [{{{id, Id, '$1'}}, [], ['$1']}])
     end.
 
-%% @doc The sessions tagged Tag, live or expired (for subscribers).
--spec tag_members(peb_session_tags:tag()) -> [peb_session_store:id()].
-tag_members(Tag) ->
-    tag_ids(Tag).
-
 %% @doc Whether the table holds Id, expired or not.
 -spec present(peb_session_store:id()) -> boolean().
 present(Id) ->
     ets:member(?TABLE, Id).
 
-tag_ids(Tag) ->
+%% @doc The sessions tagged Tag, live or expired.
+-spec tag_members(peb_session_tags:tag()) -> [peb_session_store:id()].
+tag_members(Tag) ->
     case ets:whereis(?TAGS) of
         undefined -> [];
         _ -> ets:select(?TAGS, [{{{tag, Tag, '$1'}}, [], ['$1']}])

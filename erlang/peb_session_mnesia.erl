@@ -23,7 +23,7 @@
 -compile(warn_missing_spec).
 
 -export([table_options/1, table/0, tag_table_options/1, tag_table/0]).
--export([tag/2, tagged/1, destroy_tagged/1, write_tagged/5, tags_of/1, tag_members/1, present/1]).
+-export([tag/2, write_tagged/5, tags_of/1, tag_members/1, present/1]).
 -export([lookup/1, version/1, is_live/1, write/4, touch/2, delete/1, sweep/1, gc/1, size/0]).
 
 -record(peb_session, {id, data, expires_at, touched_at, vsn, bucket}).
@@ -177,35 +177,19 @@ write_tagged(Id, Data, LifetimeS, Vsn, Tags) ->
 tag(Id, Tags) ->
     replicated(fun() -> put_tags(Id, Tags) end).
 
-%% @doc The live sessions that carry Tag.
--spec tagged(peb_session_tags:tag()) -> [peb_session_store:id()].
-tagged(Tag) ->
-    [Id || Id <- tag_ids(Tag), is_live(Id)].
-
-%% @doc Deletes every session that carries Tag; how many were live.
--spec destroy_tagged(peb_session_tags:tag()) -> non_neg_integer().
-destroy_tagged(Tag) ->
-    Ids = tag_ids(Tag),
-    Live = length([Id || Id <- Ids, is_live(Id)]),
-    lists:foreach(fun delete/1, Ids),
-    Live.
-
 %% @doc The tags of a session (for subscribers).
 -spec tags_of(peb_session_store:id()) -> [peb_session_tags:tag()].
 tags_of(Id) ->
     lists:usort([T || #peb_session_tag{tag = T} <- mnesia:dirty_index_read(peb_session_tag, Id, #peb_session_tag.id)]).
-
-%% @doc The sessions tagged Tag, live or expired (for subscribers).
--spec tag_members(peb_session_tags:tag()) -> [peb_session_store:id()].
-tag_members(Tag) ->
-    tag_ids(Tag).
 
 %% @doc Whether the table holds Id, expired or not.
 -spec present(peb_session_store:id()) -> boolean().
 present(Id) ->
     mnesia:dirty_read(peb_session, Id) =/= [].
 
-tag_ids(Tag) ->
+%% @doc The sessions tagged Tag, live or expired.
+-spec tag_members(peb_session_tags:tag()) -> [peb_session_store:id()].
+tag_members(Tag) ->
     lists:usort([Id || #peb_session_tag{id = Id} <- mnesia:dirty_read(peb_session_tag, Tag)]).
 
 put_tags(Id, Tags) ->

@@ -43,10 +43,18 @@
 -callback size() -> non_neg_integer().
 %% Gives a live session these tags too (those it has stay).
 -callback tag(id(), [peb_session_tags:tag()]) -> ok.
-%% The ids of the live sessions that carry a tag.
+%% The Raft store answers by tag in its machine: the ids of the live
+%% sessions that carry a tag, and deleting them all (how many were live).
 -callback tagged(peb_session_tags:tag()) -> [id()].
-%% Deletes every session that carries a tag; how many were live.
 -callback destroy_tagged(peb_session_tags:tag()) -> non_neg_integer().
+%% The stores of this node's own tables answer from their tag index, and
+%% this module serves tagged/1 and destroy_tagged/1 over it, once for both:
+%% the sessions that carry a tag (live or expired), a session's tags, and
+%% whether the table holds a session (expired or not).
+-callback tag_members(peb_session_tags:tag()) -> [id()].
+-callback tags_of(id()) -> [peb_session_tags:tag()].
+-callback present(id()) -> boolean().
+-optional_callbacks([tagged/1, destroy_tagged/1, tag_members/1, tags_of/1, present/1]).
 
 -define(KEY, {?MODULE, impl}).
 
@@ -129,15 +137,20 @@ write_tagged(Id, Data, LifetimeS, Vsn, Tags) ->
 -spec tag(id(), [peb_session_tags:tag()]) -> ok.
 tag(Id, Tags) -> (impl()):tag(Id, Tags).
 -spec tagged(peb_session_tags:tag()) -> [id()].
-tagged(Tag) -> (impl()):tagged(Tag).
+tagged(Tag) ->
+    case impl() of
+        peb_session_raft_front = Raft -> Raft:tagged(Tag);
+        Impl -> [Id || Id <- Impl:tag_members(Tag), Impl:is_live(Id)]
+    end.
+
 -spec destroy_tagged(peb_session_tags:tag()) -> non_neg_integer().
 destroy_tagged(Tag) ->
     case peb_session_subs:active() of
         false ->
-            (impl()):destroy_tagged(Tag);
+            delete_tagged(impl(), Tag);
         true ->
             Members = [{Id, tags_of(Id)} || Id <- members(Tag)],
-            Count = (impl()):destroy_tagged(Tag),
+            Count = delete_tagged(impl(), Tag),
             _ = [notify(destroyed, Id, Tags) || {Id, Tags} <- Members],
             Count
     end.
@@ -145,11 +158,21 @@ destroy_tagged(Tag) ->
 %% @doc The same for the sessions of Tag that Owns: a shard of
 %% session_handler deletes the ids it owns, so that each id has one writer
 %% (ETS and Mnesia; the Raft store's requests never reach a shard's store).
+%% Each delete tells subscribers, as destroy_tagged/1 does.
 -spec destroy_tagged(peb_session_tags:tag(), fun((id()) -> boolean())) -> non_neg_integer().
 destroy_tagged(Tag, Owns) ->
     Ids = [Id || Id <- members(Tag), Owns(Id)],
     Live = length([Id || Id <- Ids, is_live(Id)]),
     lists:foreach(fun delete/1, Ids),
+    Live.
+
+%% Deletes the sessions of a tag; how many were live.
+delete_tagged(peb_session_raft_front = Raft, Tag) ->
+    Raft:destroy_tagged(Tag);
+delete_tagged(Impl, Tag) ->
+    Ids = Impl:tag_members(Tag),
+    Live = length([Id || Id <- Ids, Impl:is_live(Id)]),
+    lists:foreach(fun(Id) -> ok = Impl:delete(Id) end, Ids),
     Live.
 
 %%--------------------------------------------------------------------
