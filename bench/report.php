@@ -156,6 +156,25 @@ foreach ($e2e as $row) {
 }
 
 $o[] = '';
+$o[] = "## The node's schedulers: sharded locks";
+$o[] = '';
+$shards = is_file("$dir/shards.jsonl")
+    ? array_map(fn($l) => json_decode($l, true), array_filter(file("$dir/shards.jsonl", FILE_IGNORE_NEW_LINES)))
+    : [];
+if ($shards) {
+    $o[] = sprintf('A store node (ETS) at `+S 1` up to all of this machine\'s %d cores, loaded by an Erlang node whose %d processes send the extension\'s messages (the read with the lock, then the write, 1 KB; a session each) over distribution (`bench/shards`): its 16 shards, each request to its shard\'s pid, beside one server (`shards` = 1, requests by name, as before the shards). The generator shares the cores. Then the same clients as processes of the store node itself (no distribution; they share its schedulers): what the lock servers alone do with more schedulers.',
+        $shards[0]['cores'], $shards[0]['clients']);
+    $o[] = '';
+    $o[] = '| store schedulers | shards | requests to | cycles/s | store CPU µs/cycle | generator CPU µs/cycle |';
+    $o[] = '|---|---|---|---|---|---|';
+    foreach ($shards as $row) {
+        $o[] = sprintf('| +S %d%s | %d | %s | %.0f | %.1f | %s |', $row['schedulers'],
+            $row['schedulers'] === $row['cores'] ? ' (all)' : '', $row['shards'], $row['to'], $row['cps'],
+            $row['store_cpu_us'], $row['gen_cpu_us']);
+    }
+}
+
+$o[] = '';
 $o[] = '## Round trips';
 $o[] = '';
 if ($rpc) {

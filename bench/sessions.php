@@ -17,8 +17,9 @@ $json = ($i = array_search('--json', $argv, true)) !== false ? $argv[$i + 1] : n
 $only = ($i = array_search('--only', $argv, true)) !== false ? $argv[$i + 1] : '';
 // --handlers 'A|B': exactly these handlers; --sizes 1024,100: these sizes
 // (bench/run's second and third rounds measure only the target rows).
-$exact = ($i = array_search('--handlers', $argv, true)) !== false ? explode('|', $argv[$i + 1]) : null;
-$only_sizes = ($i = array_search('--sizes', $argv, true)) !== false ? array_map('intval', explode(',', $argv[$i + 1])) : null;
+$exact = ($i = array_search('--handlers', $argv, true)) !== false ? preg_split('/[|;]/', $argv[$i + 1]) : null;
+$i = array_search('--sizes', $argv, true) ?: array_search('--size', $argv, true);
+$only_sizes = $i !== false ? array_map('intval', explode(',', $argv[$i + 1])) : null;
 $ext = getenv('PEB_EXTENSION');
 $redis = (int) getenv('BENCH_REDIS_PORT');
 $memcached = (int) getenv('BENCH_MEMCACHED_PORT');

@@ -20,4 +20,5 @@
          {replication, sync},
          {raft_sync, none},
          {raft_patience_ms, 3000},
-         {sweep_interval_ms, 60000}]}]}.
+         {sweep_interval_ms, 60000},
+         {shards, 16}]}]}.

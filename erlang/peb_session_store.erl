@@ -21,7 +21,7 @@
 
 -export([kind/0, use/1, replicated/0, raft/0, id/0, set_id/1, lookup/1, version/1, is_live/1, write/4, touch/2, delete/1,
          sweep/1, gc/1, size/0, now_ms/0, nonce/0]).
--export([write_tagged/5, tag/2, tagged/1, destroy_tagged/1]).
+-export([write_tagged/5, tag/2, tagged/1, destroy_tagged/1, destroy_tagged/2]).
 
 -type id() :: binary().
 -type vsn() :: non_neg_integer().
@@ -154,6 +154,17 @@ destroy_tagged(Tag) ->
             _ = [notify(destroyed, Id, Tags) || {Id, Tags} <- Members],
             Count
     end.
+
+%% @doc The same for the sessions of Tag that Owns: a shard of
+%% session_handler deletes the ids it owns, so that each id has one writer
+%% (ETS and Mnesia; the Raft store's requests never reach a shard's store).
+%% Each delete tells subscribers, as destroy_tagged/1 does.
+-spec destroy_tagged(peb_session_tags:tag(), fun((id()) -> boolean())) -> non_neg_integer().
+destroy_tagged(Tag, Owns) ->
+    Ids = [Id || Id <- members(Tag), Owns(Id)],
+    Live = length([Id || Id <- Ids, is_live(Id)]),
+    lists:foreach(fun delete/1, Ids),
+    Live.
 
 %% Deletes the sessions of a tag; how many were live.
 delete_tagged(peb_session_raft_front = Raft, Tag) ->

@@ -25,6 +25,25 @@
 %% repeated after a failover is recognised as done. No update is lost, even
 %% while the leader changes.
 %%
+%% Shards: the locks of a node are spread over N processes (the
+%% application's `shards', 16 by default, equal on every node of a
+%% cluster), each started from this module with its index and registered
+%% as `peb_session_shard_<I>'; shard I owns the ids whose
+%% `erlang:crc32(Id) rem N' is I, and is the only process that writes them
+%% (one writer per id: its version check and its write are one step, as
+%% they were in the one server). `session_handler' is then a router: a
+%% request that names an id goes to its shard with the caller's From, so
+%% the shard answers the caller itself; the store-wide ones are its own
+%% (stats/0 adds the shards' up, {tagged, destroy, Tag} goes to every
+%% shard, each deleting the ids it owns; {gc} and the tag queries, which
+%% change no version a writer could have read, to shard 0). The extension
+%% learns the shards' pids once per link (shards/0) and sends each request
+%% straight to its shard. The router starts its shards linked to it: one
+%% of them crashing restarts them all, and the router, as the one server
+%% did. With N = 1 `session_handler' is the one shard, as before.
+%% In a Mnesia cluster the leader's shard I leads the ids of shard I, and
+%% the other nodes' shard I forward to it.
+%%
 %% The Raft store (peb_session_store:raft/0) has neither this lock table
 %% nor a leader of ours: every request goes, with its caller, to
 %% peb_session_raft_front, which answers it through Ra's log, where the
@@ -48,7 +67,7 @@
 -behaviour(gen_server).
 -compile(warn_missing_spec).
 
--export([version/0, start/0, ensure/0, stop/0, stats/0]).
+-export([version/0, start/0, ensure/0, stop/0, stats/0, shards/0, shard_of/2]).
 -export([read/1, write/2, destroy/1, gc/1]).
 -export([start_link/0]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, terminate/2,
@@ -58,7 +77,7 @@
 -define(LOCKS, peb_session_locks).
 %% Bump when the protocol or the state changes: the extension installs its
 %% own beams into a node whose version/0 is older than the one it speaks.
--define(VERSION, 4).
+-define(VERSION, 5).
 %% What ensure/0 says of the classic store: older than any protocol.
 -define(CLASSIC_VERSION, 0).
 %% PHP's default session.gc_maxlifetime, for the classic write/2.
@@ -69,6 +88,11 @@
 -define(IS_TOKEN(T), (T =:= 0 orelse (is_tuple(T) andalso ?IS_GRANT(T)))).
 %% How long a forwarded request is retried while the cluster elects a leader.
 -define(FORWARD_PATIENCE_MS, 30000).
+%% The shards' number and names, set when the server starts; absent, the
+%% one server of version 4 and before (its code upgraded under it).
+-define(LAYOUT, {?MODULE, shards}).
+-define(DEFAULT_SHARDS, 16).
+-define(GATHER_MS, 15000).
 
 -type id() :: peb_session_store:id().
 -type token() :: 0 | peb_session_locks:token().
@@ -85,10 +109,14 @@
 %% A request forwarded to the leader: who asked, what, since when (ms).
 -type forwarded() :: {?LOCKS:from(), peb_session_locks:request(), integer()}.
 -type counter() :: reads | writes | touches | destroys | gcs.
+%% router: session_handler in front of its shards; {shard, I, N}: the
+%% owner of the ids of shard I of N (the one server is shard 0 of 1).
+-type role() :: router | {shard, non_neg_integer(), pos_integer()}.
 %% A map of plain data (no funs), so that a newer version of this module,
 %% loaded under a running server, can still read it. The lock table is
 %% peb_session_locks' own; the rest is this server's.
 -type state() :: #{version := pos_integer(),
+                   role => role(),
                    locks := peb_session_locks:table(),
                    watched := #{pid() => reference()},
                    pending := #{reference() => forwarded()},
@@ -142,11 +170,45 @@ stop() ->
             end
     end.
 
+%% @doc The server: with one shard, the one server; with more, the router,
+%% whose init starts the shards (linked to it) before it serves.
 -spec start_link() -> {ok, pid()} | ignore | {error, term()}.
 start_link() ->
-    gen_server:start_link({local, ?MODULE}, ?MODULE, [], []).
+    N = case application:get_env(peb_session, shards, ?DEFAULT_SHARDS) of
+            Count when is_integer(Count), Count >= 1, Count =< 1024 -> Count;
+            Other -> error({bad_shards, Other})
+        end,
+    Names = case N of
+                1 -> {?MODULE};
+                _ -> list_to_tuple([list_to_atom("peb_session_shard_" ++ integer_to_list(I))
+                                    || I <- lists:seq(0, N - 1)])
+            end,
+    _ = persistent_term:get(?LAYOUT, undefined) =:= {N, Names} orelse persistent_term:put(?LAYOUT, {N, Names}),
+    Init = case N of
+               1 -> {shard, 0, 1};
+               _ -> router
+           end,
+    gen_server:start_link({local, ?MODULE}, ?MODULE, Init, []).
 
-%% @doc Counters of this server since it (re)started, and its load:
+%% @doc The shards, for the extension to send each request straight to its
+%% owner: their number and pids (undefined for one restarting). The one
+%% server (N = 1, or a server of version 4) is the one shard.
+-spec shards() -> {pos_integer(), tuple()}.
+shards() ->
+    {N, Names} = layout(),
+    {N, list_to_tuple([whereis(Name) || Name <- tuple_to_list(Names)])}.
+
+%% @doc The shard that owns Id, of N: crc32 (IEEE), as the extension computes it.
+-spec shard_of(binary(), pos_integer()) -> non_neg_integer().
+shard_of(Id, N) ->
+    erlang:crc32(Id) rem N.
+
+-spec layout() -> {pos_integer(), tuple()}.
+layout() ->
+    persistent_term:get(?LAYOUT, {1, {?MODULE}}).
+
+%% @doc Counters of this server since it (re)started (the shards' added
+%% up), and its load:
 %% sessions, locks, waiters, monitors (local holders with a lock or a wait),
 %% watched (holders monitored, idle ones included), forwarded (requests
 %% waiting for the leader) and fronts (servers that forward to this one).
@@ -272,10 +334,12 @@ classic_serve(_) ->
 %%--------------------------------------------------------------------
 %% gen_server
 
--spec init([]) -> {ok, state()}.
-init([]) ->
+-spec init(role()) -> {ok, state()}.
+init(Role) ->
+    ok = start_shards(Role),
     Counters = maps:from_list([{K, 0} || K <- [reads, writes, touches, destroys, gcs]]),
     {ok, #{version => ?VERSION,
+           role => Role,
            locks => ?LOCKS:new(),
            watched => #{},
            pending => #{},
@@ -284,10 +348,47 @@ init([]) ->
            sweep_cursor => undefined,
            sweep_timer => schedule_sweep()}}.
 
+%% The router's shards, linked to it: they go with it, and it with any.
+-spec start_shards(role()) -> ok.
+start_shards(router) ->
+    {N, Names} = layout(),
+    lists:foreach(fun(I) -> start_shard(element(I + 1, Names), I, N) end, lists:seq(0, N - 1));
+start_shards({shard, _, _}) ->
+    ok.
+
+%% A shard of the router that this one replaces may still hold its name:
+%% the exit signal of the old router's death is on its way to it.
+-spec start_shard(atom(), non_neg_integer(), pos_integer()) -> ok.
+start_shard(Name, I, N) ->
+    case gen_server:start_link({local, Name}, ?MODULE, {shard, I, N}, []) of
+        {ok, _} ->
+            ok;
+        {error, {already_started, Old}} ->
+            Ref = monitor(process, Old),
+            exit(Old, kill),
+            receive {'DOWN', Ref, process, Old, _} -> ok end,
+            start_shard(Name, I, N)
+    end.
+
+%% A state of version 4 (its code upgraded under it) is the one server.
+-spec role(state()) -> role().
+role(S) ->
+    maps:get(role, S, {shard, 0, 1}).
+
+%% The name this shard has on every node (its peers forward to it).
+-spec name(state()) -> atom().
+name(S) ->
+    case role(S) of
+        {shard, _, 1} -> ?MODULE;
+        {shard, I, _} -> element(I + 1, element(2, layout()))
+    end.
+
 %% From is {Pid, Tag} with any Tag (the extension sends the atom peb), so
 %% replies always go through gen_server:reply/2 or {reply, ...}.
 -spec handle_call(term(), ?LOCKS:from(), state()) ->
           {reply, term(), state()} | {noreply, state()}.
+handle_call(Request, From, S = #{role := router}) ->
+    route_call(Request, From, S);
 handle_call(stats, _From, S) ->
     {reply, stats(S), S};
 handle_call(Request, From, S) ->
@@ -308,6 +409,8 @@ handle_cast(_Msg, S) ->
     {noreply, S}.
 
 -spec handle_info(term(), state()) -> {noreply, state()}.
+handle_info(Msg, S = #{role := router}) ->
+    {noreply, route_info(Msg, S)};
 handle_info({forward, Front, Ref, Request}, S = #{locks := Locks}) when is_pid(Front), is_reference(Ref) ->
     {noreply, lead_safely(Request, {Front, {fwd, Ref}}, {via, Front},
                           S#{locks := ?LOCKS:watch_front(Front, Locks)})};
@@ -339,6 +442,102 @@ terminate(_Reason, _S) ->
 -spec code_change(term(), state(), term()) -> {ok, state()}.
 code_change(_OldVsn, S, _Extra) ->
     {ok, S}.
+
+%%--------------------------------------------------------------------
+%% The router
+
+%% A request for an id goes to its shard, which answers From itself; the
+%% Raft store's go to its front, as a shard would hand them on.
+-spec route_call(term(), ?LOCKS:from(), state()) -> {reply, term(), state()} | {noreply, state()}.
+route_call(stats, From, S) ->
+    gather(From, stats, fun add_stats/2, own_stats(S)),
+    {noreply, S};
+route_call(Request, From, S) ->
+    case kind(Request) of
+        badarg ->
+            {reply, {error, badarg}, S};
+        _ ->
+            case ?STORE:raft() of
+                true ->
+                    ok = peb_session_raft_front:request(From, Request),
+                    {noreply, count_raft(Request, S)};
+                false ->
+                    to_shards(Request, From),
+                    {noreply, S}
+            end
+    end.
+
+to_shards({tagged, destroy, _} = Request, From) ->
+    gather(From, Request, fun erlang:'+'/2, 0);
+to_shards(Request, From) ->
+    pass(owner(Request), {'$gen_call', From, Request}, From).
+
+%% The shard that owns the request's id; shard 0 for the store-wide ones.
+-spec owner(term()) -> atom().
+owner(Request) ->
+    {N, Names} = layout(),
+    case Request of
+        {_, Id} when is_binary(Id) -> element(shard_of(Id, N) + 1, Names);
+        {_, Id, _} when is_binary(Id) -> element(shard_of(Id, N) + 1, Names);
+        {_, Id, _, _} when is_binary(Id) -> element(shard_of(Id, N) + 1, Names);
+        {_, Id, _, _, _} when is_binary(Id) -> element(shard_of(Id, N) + 1, Names);
+        {_, Id, _, _, _, _} when is_binary(Id) -> element(shard_of(Id, N) + 1, Names);
+        _ -> element(1, Names)
+    end.
+
+%% A shard restarting (they restart together with the router) is not there.
+pass(Name, Msg, From) ->
+    try Name ! Msg of
+        _ -> ok
+    catch
+        error:badarg -> not_ready(From, ok), ok
+    end.
+
+%% A peer of an older version forwards to session_handler: its requests
+%% and reports go on to the shards.
+route_info({forward, _Front, _Ref, Request} = Msg, S) ->
+    _ = catch_badarg(fun() -> owner(Request) ! Msg end),
+    S;
+route_info({holder_down, _} = Msg, S) ->
+    {_, Names} = layout(),
+    _ = [catch_badarg(fun() -> Name ! Msg end) || Name <- tuple_to_list(Names)],
+    S;
+route_info(_Msg, S) ->
+    S.
+
+catch_badarg(Send) ->
+    try Send()
+    catch
+        error:badarg -> ok
+    end.
+
+%% Asks every shard, in a process of its own (the router goes on), and
+%% answers From with their replies folded; a shard that does not answer
+%% makes it {error, not_ready}.
+-spec gather(?LOCKS:from(), term(), fun((term(), Acc) -> Acc), Acc) -> ok when Acc :: term().
+gather(From, Request, Fold, Acc0) ->
+    {_, Names} = layout(),
+    _ = spawn(fun() ->
+                      Reply = try
+                                  lists:foldl(fun(Name, Acc) -> Fold(gen_server:call(Name, Request, ?GATHER_MS), Acc) end,
+                                              Acc0, tuple_to_list(Names))
+                              catch
+                                  exit:_ -> {error, not_ready};
+                                  error:_ -> {error, not_ready}
+                              end,
+                      ?LOCKS:reply(From, Reply)
+              end),
+    ok.
+
+%% The shards' stats added up; the store's size is the same in each.
+add_stats(Shard, Acc) ->
+    maps:fold(fun(sessions, V, A) -> A#{sessions => V};
+                 (K, V, A) -> maps:update_with(K, fun(M) -> M + V end, V, A)
+              end, Acc, Shard).
+
+%% The router's own counts: the Raft store's requests it handed on.
+own_stats(#{counters := C}) ->
+    C.
 
 %%--------------------------------------------------------------------
 %% Requests
@@ -422,8 +621,12 @@ unlocked({tagged, count, Tag}, _S) ->
     length(?STORE:tagged(Tag));
 unlocked({tagged, ids, Tag}, _S) ->
     ?STORE:tagged(Tag);
-unlocked({tagged, destroy, Tag}, _S) ->
-    ?STORE:destroy_tagged(Tag);
+unlocked({tagged, destroy, Tag}, S) ->
+    %% Each shard deletes the ids it owns (the router asks them all).
+    case role(S) of
+        {shard, _, 1} -> ?STORE:destroy_tagged(Tag);
+        {shard, I, N} -> ?STORE:destroy_tagged(Tag, fun(Id) -> shard_of(Id, N) =:= I end)
+    end;
 unlocked({touch, Id, 0, LifetimeS}, _S) ->
     ?STORE:touch(Id, LifetimeS);
 unlocked({release, _Id, 0}, _S) ->
@@ -474,7 +677,7 @@ route(Request, From, S) ->
 forward(Node, Request, From, Since, S0) ->
     S = watch_holder(Request, follow_leader(Node, S0)),
     Ref = make_ref(),
-    {?MODULE, Node} ! {forward, self(), Ref, Request},
+    {name(S), Node} ! {forward, self(), Ref, Request},
     S#{pending := maps:put(Ref, {From, Request, Since}, maps:get(pending, S))}.
 
 follow_leader(Node, S = #{leader := {Node, _}}) ->
@@ -484,7 +687,7 @@ follow_leader(Node, S = #{leader := Old}) ->
             {_, OldRef} -> demonitor(OldRef, [flush]);
             none -> true
         end,
-    S#{leader := {Node, monitor(process, {?MODULE, Node})}}.
+    S#{leader := {Node, monitor(process, {name(S), Node})}}.
 
 watch_holder({read, _, {lock, Holder, _, _}}, S = #{watched := Watched}) ->
     case Watched of
@@ -539,7 +742,7 @@ down(Ref, Pid, S = #{locks := Locks, watched := Watched, leader := Leader}) ->
     end.
 
 tell_leader_holder_down(Holder, S = #{leader := {Node, _}}) ->
-    {?MODULE, Node} ! {holder_down, Holder},
+    {name(S), Node} ! {holder_down, Holder},
     S;
 tell_leader_holder_down(_Holder, S) ->
     S.
@@ -547,10 +750,16 @@ tell_leader_holder_down(_Holder, S) ->
 %%--------------------------------------------------------------------
 %% Housekeeping
 
-%% Only the leader sweeps; a server that is not remembers nothing, so that
-%% it starts with a whole sweep if it becomes the leader.
+%% Only the leader's shard 0 sweeps; a server that is not remembers
+%% nothing, so that it starts with a whole sweep if it becomes the leader.
+%% A sweep deletes only sessions whose expiry passed (ETS checks it in the
+%% same step as the delete; Mnesia deletes the very record it read, so one
+%% written since stays), and an expired
+%% session reads as version 0: no writer's version check can tell the
+%% delete, so the sweep need not be the owner's.
 sweep(S = #{sweep_cursor := Cursor}) ->
-    case peb_session_cluster:leader() =:= node() of
+    case role(S) =/= router andalso element(2, role(S)) =:= 0
+        andalso peb_session_cluster:leader() =:= node() of
         true ->
             {_, Next} = ?STORE:sweep(Cursor),
             S#{sweep_cursor := Next};

@@ -63,9 +63,9 @@ cleanup(_) ->
 %% The classic API and the table
 
 version_and_ensure() ->
-    ?assertEqual(4, ?S:version()),
-    ?assertEqual({ok, 4}, ?S:ensure()),
-    ?assertEqual({ok, 4}, ?S:ensure()).
+    ?assertEqual(5, ?S:version()),
+    ?assertEqual({ok, 5}, ?S:ensure()),
+    ?assertEqual({ok, 5}, ?S:ensure()).
 
 classic_strings_and_binaries() ->
     ok = ?S:write("abc", "some data"),

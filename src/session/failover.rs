@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::nodes;
 use super::settings::Settings;
+use super::shards::Shards;
 use super::store::{Store, StoreError};
 use super::wire::Wire;
 
@@ -24,6 +25,11 @@ pub trait Backend: Clone + 'static {
 
     /// The server behind `link` may be gone: check it again at the next connect.
     fn forget(&self, link: &Arc<Self::Wire>);
+
+    /// The server's shards as learned at connect (none: the registered name).
+    fn shards(&self, _link: &Arc<Self::Wire>) -> Shards {
+        Shards::none()
+    }
 }
 
 /// The save path of one session, with its settings and its backend.
@@ -51,7 +57,8 @@ impl<B: Backend> Route<B> {
             match self.backend.connect(&node, &self.settings) {
                 Ok(link) => {
                     nodes::worked(&node);
-                    return Ok(Store { link, timeout: self.settings.timeout });
+                    let shards = self.backend.shards(&link);
+                    return Ok(Store { link, timeout: self.settings.timeout, shards });
                 }
                 Err(e) => {
                     nodes::failed(&node);

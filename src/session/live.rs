@@ -10,11 +10,13 @@ use super::handler::Session;
 use super::inflight::{Pending, Queue};
 use super::server;
 use super::settings::Settings;
+use super::shards::Shards;
 use crate::node::{Link, registry};
 
 thread_local! {
-    /// Links on which the server is known to run (checked once per link).
-    static READY: RefCell<Vec<Weak<Link>>> = const { RefCell::new(Vec::new()) };
+    /// Links on which the server is known to run (checked once per link),
+    /// with its shards as learned then.
+    static READY: RefCell<Vec<(Weak<Link>, Shards)>> = const { RefCell::new(Vec::new()) };
     /// Writes and touches sent whose confirmation is still to be taken.
     static PENDING: Pending<Live> = const { Pending::new() };
 }
@@ -31,18 +33,29 @@ impl Backend for Live {
             .map_err(|e| e.to_string())?;
         let known = READY.with(|r| {
             let mut r = r.borrow_mut();
-            r.retain(|w| w.strong_count() > 0);
-            r.iter().any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(&link)))
+            r.retain(|(w, _)| w.strong_count() > 0);
+            r.iter().any(|(w, _)| std::ptr::eq(w.as_ptr(), Arc::as_ptr(&link)))
         });
         if !known {
             server::ensure(&link, settings.autoload, settings.timeout)?;
-            READY.with(|r| r.borrow_mut().push(Arc::downgrade(&link)));
+            // A new link (a reconnect, a failover, the node restarted) learns them again.
+            let shards = server::shards(&link, settings.timeout);
+            READY.with(|r| r.borrow_mut().push((Arc::downgrade(&link), shards)));
         }
         Ok(link)
     }
 
     fn forget(&self, link: &Arc<Link>) {
-        READY.with(|r| r.borrow_mut().retain(|w| !std::ptr::eq(w.as_ptr(), Arc::as_ptr(link))));
+        READY.with(|r| r.borrow_mut().retain(|(w, _)| !std::ptr::eq(w.as_ptr(), Arc::as_ptr(link))));
+    }
+
+    fn shards(&self, link: &Arc<Link>) -> Shards {
+        READY.with(|r| {
+            r.borrow()
+                .iter()
+                .find(|(w, _)| std::ptr::eq(w.as_ptr(), Arc::as_ptr(link)))
+                .map_or_else(Shards::none, |(_, s)| s.clone())
+        })
     }
 }
 

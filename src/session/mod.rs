@@ -6,7 +6,8 @@
 //! the php.ini values a session takes at open, `store` the protocol of the
 //! Erlang server over a `wire` (a link, or a test double), `server` its
 //! installation into a node, `sid` the ids that may reach a node, `tags`
-//! the tags given to the session, waiting for its next write.
+//! the tags given to the session, waiting for its next write, `shards` the
+//! server's shards (each request straight to the one that owns its id).
 //!
 //! Imports go one way: module → live → handler → inflight → failover →
 //! store → wire.
@@ -19,6 +20,7 @@ pub mod module;
 pub mod nodes;
 pub mod server;
 pub mod settings;
+pub mod shards;
 pub mod sid;
 pub mod store;
 pub mod tags;

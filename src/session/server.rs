@@ -10,6 +10,7 @@
 
 use std::time::Duration;
 
+use super::shards::Shards;
 use crate::node::Link;
 use crate::term::Term;
 use crate::term::decode;
@@ -18,7 +19,7 @@ use crate::term::encode::Writer;
 include!(concat!(env!("OUT_DIR"), "/beams.rs"));
 
 /// The protocol version this extension speaks (`session_handler:version/0`).
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 /// What this build carries, for phpinfo: the server's version, or why none.
 pub fn carried() -> String {
@@ -56,6 +57,15 @@ pub fn ensure(link: &Link, autoload: bool, timeout: Duration) -> Result<(), Stri
     match probe(link, timeout)? {
         Found::Running(v) if v >= VERSION => Ok(()),
         other => Err(format!("installing the session server into {node} failed ({other:?})")),
+    }
+}
+
+/// The server's shards (`session_handler:shards/0`, version 5 on), for
+/// requests straight to their owners; none where the node cannot say.
+pub fn shards(link: &Link, timeout: Duration) -> Shards {
+    match call(link, ("session_handler", "shards", 0), |_| {}, timeout) {
+        Ok(reply) => Shards::parse(&reply),
+        Err(_) => Shards::none(),
     }
 }
 

@@ -1,12 +1,16 @@
 //! The client side of the session server's protocol (`erlang/session_handler.erl`):
-//! each operation is one `gen_server` call to the process registered as
-//! `session_handler`, sent straight to it (no rex, no process spawned per
-//! call). Ids and data travel as binaries, never as atoms.
+//! each operation is one `gen_server` call, sent straight to the server (no
+//! rex, no process spawned per call): a request about an id to the pid of
+//! the shard that owns it ([`Shards`]), the others to the process
+//! registered as `session_handler`. Ids and data travel as binaries, never
+//! as atoms.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::shards::Shards;
 use super::wire::Wire;
+use crate::node::link::Dest;
 use crate::node::{self, Link};
 use crate::term::Term;
 use crate::term::decode;
@@ -89,11 +93,13 @@ pub struct Unconfirmed<W: Wire = Link> {
 pub struct Store<W: Wire = Link> {
     pub link: Arc<W>,
     pub timeout: Duration,
+    /// Where each id's requests go (learned once per link).
+    pub shards: Shards,
 }
 
 impl<W: Wire> Clone for Store<W> {
     fn clone(&self) -> Self {
-        Store { link: self.link.clone(), timeout: self.timeout }
+        Store { link: self.link.clone(), timeout: self.timeout, shards: self.shards.clone() }
     }
 }
 
@@ -105,7 +111,7 @@ impl<W: Wire> Store<W> {
         let reply = match lock {
             Lock::None => {
                 w.atom("nolock");
-                self.link.call(SERVER, &w.into_bytes(), self.timeout)?
+                self.link.call(self.shards.dest(id), &w.into_bytes(), self.timeout)?
             }
             Lock::Take { holder, wait, expire } => {
                 w.tuple_header(4);
@@ -115,7 +121,7 @@ impl<W: Wire> Store<W> {
                 w.int(millis(expire));
                 // A wait for the lock may be long; a node that stops
                 // answering still fails the read within the timeout.
-                self.link.call_watched(SERVER, &w.into_bytes(), &probe(), self.timeout, wait)?
+                self.link.call_watched(self.shards.dest(id), &w.into_bytes(), &probe(), self.timeout, wait)?
             }
         };
         read_reply(reply)
@@ -153,7 +159,7 @@ impl<W: Wire> Store<W> {
             tags.iter().for_each(|t| w.binary(t));
             w.nil();
         }
-        self.send(w, "write")
+        self.send(w, id, "write")
     }
 
     /// The sessions of a tag: `{tagged, Op, Tag}`, `Op` being `count`,
@@ -162,7 +168,7 @@ impl<W: Wire> Store<W> {
         let mut w = request("tagged", 3);
         w.atom(op.atom());
         w.binary(tag);
-        tagged_reply(&self.link.call(SERVER, &w.into_bytes(), self.timeout)?, op)
+        tagged_reply(&self.link.call(Dest::Name(SERVER), &w.into_bytes(), self.timeout)?, op)
     }
 
     /// The same for lazy_write's unchanged data: the lifetime is extended, the data not sent.
@@ -171,7 +177,7 @@ impl<W: Wire> Store<W> {
         w.binary(id);
         w.raw(&token.0);
         w.int(lifetime.as_secs() as i64);
-        self.send(w, "touch")
+        self.send(w, id, "touch")
     }
 
     /// Waits for the `ok` of a request sent earlier.
@@ -188,34 +194,35 @@ impl<W: Wire> Store<W> {
         let mut w = request("release", 3);
         w.binary(id);
         w.raw(&token.0);
-        self.expect_ok(w, "release")
+        self.expect_ok(w, id, "release")
     }
 
     pub fn destroy(&self, id: &[u8], token: &Token) -> Result<(), StoreError> {
         let mut w = request("destroy", 3);
         w.binary(id);
         w.raw(&token.0);
-        self.expect_ok(w, "destroy")
+        self.expect_ok(w, id, "destroy")
     }
 
     /// Removes every expired session; how many there were.
     pub fn gc(&self) -> Result<i64, StoreError> {
-        gc_reply(&self.link.call(SERVER, &request("gc", 1).into_bytes(), self.timeout)?)
+        gc_reply(&self.link.call(Dest::Name(SERVER), &request("gc", 1).into_bytes(), self.timeout)?)
     }
 
     /// Whether a live session has this id.
     pub fn exists(&self, id: &[u8]) -> Result<bool, StoreError> {
         let mut w = request("exists", 2);
         w.binary(id);
-        exists_reply(&self.link.call(SERVER, &w.into_bytes(), self.timeout)?)
+        exists_reply(&self.link.call(self.shards.dest(id), &w.into_bytes(), self.timeout)?)
     }
 
-    fn send(&self, w: Writer, what: &'static str) -> Result<Unconfirmed<W>, StoreError> {
-        Ok(Unconfirmed { sent: self.link.call_start(SERVER, &w.into_bytes(), self.timeout)?, what })
+    /// Sends a request about `id` to its shard.
+    fn send(&self, w: Writer, id: &[u8], what: &'static str) -> Result<Unconfirmed<W>, StoreError> {
+        Ok(Unconfirmed { sent: self.link.call_start(self.shards.dest(id), &w.into_bytes(), self.timeout)?, what })
     }
 
-    fn expect_ok(&self, w: Writer, what: &'static str) -> Result<(), StoreError> {
-        self.confirm(self.send(w, what)?)
+    fn expect_ok(&self, w: Writer, id: &[u8], what: &'static str) -> Result<(), StoreError> {
+        self.confirm(self.send(w, id, what)?)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::node::link::Sent;
+use crate::node::link::{Dest, Sent};
 use crate::node::{Error, Link, runtime};
 
 /// A link to a node, as the session store sees it.
@@ -21,17 +21,17 @@ pub trait Wire: 'static {
     fn is_ours(&self) -> bool;
     /// The link's own pid, as term bytes.
     fn self_pid(&self) -> &[u8];
-    /// A `gen_server:call` to the process registered as `name`: its reply.
-    fn call(&self, name: &str, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Error>;
+    /// A `gen_server:call` to the process at `to` (a registered name or a pid): its reply.
+    fn call(&self, to: Dest, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Error>;
     /// The same call, its reply taken later with [`Wire::reply`].
-    fn call_start(&self, name: &str, request: &[u8], timeout: Duration) -> Result<Self::Pending, Error>;
+    fn call_start(&self, to: Dest, request: &[u8], timeout: Duration) -> Result<Self::Pending, Error>;
     /// The reply to a call sent with [`Wire::call_start`].
     fn reply(&self, sent: Self::Pending, timeout: Duration) -> Result<Vec<u8>, Error>;
     /// A call the server may keep waiting up to `wait`, given up as soon as
     /// the node stops answering `probe` (see [`Link::call_watched`]).
     fn call_watched(
         &self,
-        name: &str,
+        to: Dest,
         request: &[u8],
         probe: &[u8],
         every: Duration,
@@ -58,12 +58,12 @@ impl Wire for Link {
         Link::self_pid(self)
     }
 
-    fn call(&self, name: &str, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
-        Link::call(self, name, request, timeout)
+    fn call(&self, to: Dest, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
+        Link::call(self, to, request, timeout)
     }
 
-    fn call_start(&self, name: &str, request: &[u8], timeout: Duration) -> Result<Sent, Error> {
-        Link::call_start(self, name, request, timeout)
+    fn call_start(&self, to: Dest, request: &[u8], timeout: Duration) -> Result<Sent, Error> {
+        Link::call_start(self, to, request, timeout)
     }
 
     fn reply(&self, sent: Sent, timeout: Duration) -> Result<Vec<u8>, Error> {
@@ -72,12 +72,12 @@ impl Wire for Link {
 
     fn call_watched(
         &self,
-        name: &str,
+        to: Dest,
         request: &[u8],
         probe: &[u8],
         every: Duration,
         wait: Duration,
     ) -> Result<Vec<u8>, Error> {
-        Link::call_watched(self, name, request, probe, every, wait)
+        Link::call_watched(self, to, request, probe, every, wait)
     }
 }

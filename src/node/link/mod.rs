@@ -37,6 +37,37 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use self::deadline::deadline;
+
+/// Where a call goes: a process registered under a name (REG_SEND), or a
+/// pid (SEND: the node looks no name up), with the name errors call it by.
+#[derive(Clone, Copy, Debug)]
+pub enum Dest<'a> {
+    Name(&'a str),
+    Pid { pid: &'a [u8], called: &'a str },
+}
+
+impl<'a> From<&'a str> for Dest<'a> {
+    fn from(name: &'a str) -> Self {
+        Dest::Name(name)
+    }
+}
+
+impl Dest<'_> {
+    /// The frame that carries `message` from `from` to this destination.
+    fn frame(&self, from: &[u8], message: &[u8]) -> Vec<u8> {
+        match self {
+            Dest::Name(name) => frame::reg_send(from, name, message),
+            Dest::Pid { pid, .. } => frame::send(pid, message),
+        }
+    }
+
+    fn called(&self) -> &str {
+        match self {
+            Dest::Name(name) => name,
+            Dest::Pid { called, .. } => called,
+        }
+    }
+}
 use self::reader::{Routing, SELF_ID, Shared, Waited};
 use self::write::WriteError;
 use super::connect::Opening;
@@ -160,24 +191,30 @@ impl Link {
     pub fn rpc(&self, module: &str, function: &str, args: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
         let what = format!("{module}:{function} on {}", self.peer.full());
         let deadline = deadline(timeout);
-        let sent =
-            self.send_request("rex", "rex", |from| Self::rex_request(from, module, function, args), timeout, what)?;
+        let sent = self.send_request(
+            Dest::Name("rex"),
+            "rex",
+            |from| Self::rex_request(from, module, function, args),
+            timeout,
+            what,
+        )?;
         self.reply_by(sent, deadline, timeout)
     }
 
     /// A `gen_server:call` to the process registered as `name`, in one
     /// message and without rex: `{'$gen_call', {From, peb}, Request}`,
     /// answered `{peb, Reply}`. The reply term, without version byte.
-    pub fn call(&self, name: &str, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
+    pub fn call<'d>(&self, to: impl Into<Dest<'d>>, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
         let deadline = deadline(timeout);
-        let sent = self.call_start(name, request, timeout)?;
+        let sent = self.call_start(to, request, timeout)?;
         self.reply_by(sent, deadline, timeout)
     }
 
     /// Sends the call of [`Link::call`] and returns without waiting: the
     /// reply is taken later with [`Link::reply`], so that other requests
     /// can go out meanwhile (replies of one server come back in order).
-    pub fn call_start(&self, name: &str, request: &[u8], timeout: Duration) -> Result<Sent, Error> {
+    pub fn call_start<'d>(&self, to: impl Into<Dest<'d>>, request: &[u8], timeout: Duration) -> Result<Sent, Error> {
+        let to = to.into();
         let message = |from: &[u8]| {
             let mut w = Writer::default();
             w.tuple_header(3);
@@ -188,14 +225,14 @@ impl Link {
             w.raw(request);
             w.into_bytes()
         };
-        self.send_request(name, CALL_TAG, message, timeout, format!("{name} on {}", self.peer.full()))
+        self.send_request(to, CALL_TAG, message, timeout, format!("{} on {}", to.called(), self.peer.full()))
     }
 
     /// Sends `message(reply_pid)` to `to`, from a pid made for this one
     /// request, where `{tag, Reply}` is then awaited.
     fn send_request(
         &self,
-        to: &str,
+        to: Dest,
         tag: &'static str,
         message: impl FnOnce(&[u8]) -> Vec<u8>,
         timeout: Duration,
@@ -207,7 +244,7 @@ impl Link {
         // (by the ticker, or another thread's call) before we wait for it.
         self.shared.routing().pending.insert(key, None);
         let sent = Sent { key, tag, what, shared: self.shared.clone() };
-        let request = frame::reg_send(&from, to, &message(&from));
+        let request = to.frame(&from, &message(&from));
         self.write(&request, timeout)?;
         Ok(sent)
     }
@@ -252,16 +289,17 @@ impl Link {
     /// server answers at once) is sent, and the node must answer it within
     /// the next `every`/2. So a node that is paused or cut off fails the
     /// call within `every`, however long the lock wait.
-    pub fn call_watched(
+    pub fn call_watched<'d>(
         &self,
-        name: &str,
+        to: impl Into<Dest<'d>>,
         request: &[u8],
         probe: &[u8],
         every: Duration,
         wait: Duration,
     ) -> Result<Vec<u8>, Error> {
+        let to = to.into();
         let last = deadline(wait + every);
-        let sent = self.call_start(name, request, every)?;
+        let sent = self.call_start(to, request, every)?;
         let half = every / 2;
         loop {
             let slice = deadline(half).min(last);
@@ -271,7 +309,7 @@ impl Link {
                 Waited::TimedOut if Instant::now() >= last => return Err(not_answered(&sent, wait + every)),
                 Waited::TimedOut => {}
             }
-            let ping = self.call_start(name, probe, half)?;
+            let ping = self.call_start(to, probe, half)?;
             let either = |r: &mut Routing| {
                 let mut take = |k| r.pending.get_mut(k).and_then(Option::take);
                 take(&sent.key).map(Ok).or_else(|| take(&ping.key).map(Err))

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::node::Error;
+use crate::node::link::Dest;
 use crate::session::failover::{Backend, Failure, Route};
 use crate::session::inflight::{Pending, Queue};
 use crate::session::settings::Settings;
@@ -80,6 +81,8 @@ struct State {
     log: Vec<String>,
     /// The waits the replies were taken with.
     waits: Vec<Duration>,
+    /// Where each request went: `name N`, or `pid P` (P printed).
+    dests: Vec<String>,
     /// Scripted answers per operation, taken in order.
     script: HashMap<String, VecDeque<Answer>>,
 }
@@ -106,6 +109,19 @@ impl FakeWire {
 
     pub fn waits(&self) -> Vec<Duration> {
         self.state().waits.clone()
+    }
+
+    /// Where each request went, in order.
+    pub fn dests(&self) -> Vec<String> {
+        self.state().dests.clone()
+    }
+
+    fn sent_to(&self, to: Dest) {
+        let dest = match to {
+            Dest::Name(name) => format!("name {name}"),
+            Dest::Pid { pid, .. } => format!("pid {}", print(&decode::decode(pid).expect("a pid term"))),
+        };
+        self.state().dests.push(dest);
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -169,12 +185,14 @@ impl Wire for FakeWire {
         &[crate::term::tag::SMALL_ATOM_UTF8, 6, b'h', b'o', b'l', b'd', b'e', b'r']
     }
 
-    fn call(&self, _name: &str, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
+    fn call(&self, to: Dest, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Error> {
+        self.sent_to(to);
         let answer = self.receive("call", request)?;
         self.answer(answer, timeout)
     }
 
-    fn call_start(&self, _name: &str, request: &[u8], _timeout: Duration) -> Result<Answer, Error> {
+    fn call_start(&self, to: Dest, request: &[u8], _timeout: Duration) -> Result<Answer, Error> {
+        self.sent_to(to);
         self.receive("start", request)
     }
 
@@ -184,7 +202,7 @@ impl Wire for FakeWire {
 
     fn call_watched(
         &self,
-        _name: &str,
+        to: Dest,
         request: &[u8],
         probe: &[u8],
         every: Duration,
@@ -192,6 +210,7 @@ impl Wire for FakeWire {
     ) -> Result<Vec<u8>, Error> {
         let probe = print(&decode::decode(probe).expect("the probe decodes"));
         assert_eq!(probe, "{exists,<<>>}", "the probe is a request the server answers at once");
+        self.sent_to(to);
         let answer = self.receive("watched", request)?;
         self.answer(answer, wait + every)
     }

@@ -10,7 +10,7 @@ use crate::session::wire::Wire;
 
 fn store(name: &str) -> (Arc<FakeWire>, Store<FakeWire>) {
     let link = FakeWire::new(name);
-    (link.clone(), Store { link, timeout: Duration::from_millis(1500) })
+    (link.clone(), Store { link, timeout: Duration::from_millis(1500), shards: Default::default() })
 }
 
 /// A grant the server made, as a read hands it over.
@@ -194,4 +194,44 @@ fn the_sessions_of_a_tag_are_counted_listed_and_destroyed() {
     link.script("tagged", error("no_majority"));
     assert!(matches!(store.tagged(Tagged::Destroy, b"u"), Err(StoreError::Unavailable(_))));
     assert_eq!(link.log()[0], "call {tagged,count,<<\"u\">>}");
+}
+
+/// With the server's shards known, each request about an id goes to the
+/// pid of the shard that owns it (crc32 of the id, as erlang:crc32/1),
+/// and the store-wide ones to the registered name.
+#[test]
+fn requests_about_an_id_go_to_its_shards_pid() {
+    use crate::node::frame;
+    use crate::session::shards::{Shards, crc32};
+    let pids: Vec<Vec<u8>> = (0..4).map(|i| frame::pid("s@t", 10 + i, 0, 1)).collect();
+    let reply = term(|w| {
+        w.tuple_header(2);
+        w.int(4);
+        w.tuple_header(4);
+        pids.iter().for_each(|p| w.raw(p));
+    });
+    let link = FakeWire::new("s@t");
+    let store = Store { link: link.clone(), timeout: Duration::from_millis(1500), shards: Shards::parse(&reply) };
+    let shard = |id: &[u8]| format!("pid #Pid<s@t.{}.0>", 10 + crc32(id) % 4);
+    let ids: [&[u8]; 3] = [b"abc", b"another id", b"a third"];
+    assert!(ids.iter().map(|id| crc32(id) % 4).collect::<std::collections::HashSet<_>>().len() > 1);
+    for id in ids {
+        store.read(id, Lock::None).unwrap();
+        let token = grant_for(&link, &store, id);
+        store.confirm(store.write_start(id, &token, b"data", Duration::from_secs(60)).unwrap()).unwrap();
+        store.exists(id).unwrap();
+        store.destroy(id, &Token::none()).unwrap();
+        assert_eq!(link.dests().split_off(link.dests().len() - 5), vec![shard(id); 5]);
+    }
+    store.gc().unwrap();
+    store.tagged(Tagged::Count, b"t").unwrap_or(TaggedReply::Count(0));
+    assert_eq!(link.dests().split_off(link.dests().len() - 2), ["name session_handler"; 2]);
+}
+
+/// A grant of the lock of `id` (through its shard).
+fn grant_for(link: &FakeWire, store: &Store<FakeWire>, id: &[u8]) -> Token {
+    link.script("read", read_ok(b"", Some(1)));
+    let holder = link.self_pid().to_vec();
+    let lock = Lock::Take { holder: &holder, wait: Duration::ZERO, expire: Duration::ZERO };
+    store.read(id, lock).map(|(_, token)| token).expect("a read that grants")
 }
