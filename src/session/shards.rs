@@ -1,11 +1,16 @@
 //! The shards of a node's session server: `session_handler` spreads the
 //! locks over N processes, shard I owning the ids whose `erlang:crc32(Id)
 //! rem N` is I (erlang/session_handler.erl). Learned once per link
-//! (`session_handler:shards/0`: `{N, {Pid1, ..., PidN}}`), they let each
-//! request go straight to its owner's pid (a SEND: the node looks no name
-//! up, and the router's hop is saved). Without them (a node that has no
-//! shards/0, or a shard restarting) requests go to the registered name,
-//! which routes them.
+//! (`session_handler:shards/0`: `{N, {Pid1, ..., PidN}, RouterPid}`), they
+//! let each request go straight to its owner's pid (a SEND: the node looks
+//! no name up, and the router's hop is saved). Without them (a node that
+//! has no shards/0, or a shard restarting) requests go to the registered
+//! name, which routes them.
+//!
+//! A pid is good until the server restarts (the router and its shards go
+//! together), and the node drops a message to a dead pid silently: so the
+//! link monitors the router when it learns the pids ([`Learned`]), and
+//! once that monitor fired the pids are stale and learned again.
 
 use std::sync::Arc;
 
@@ -23,11 +28,14 @@ impl Shards {
         Shards(None)
     }
 
-    /// `{N, {Pid1, ..., PidN}}`; anything else (a pid missing, a count
+    /// `{N, {Pid1, ..., PidN}, RouterPid}` (or the first version's
+    /// `{N, {Pid1, ..., PidN}}`); anything else (a pid missing, a count
     /// that does not match) is none, so the router serves.
     pub fn parse(reply: &[u8]) -> Shards {
         let Ok(Term::Tuple(t)) = decode::decode(reply) else { return Shards::none() };
-        let [Term::Int(n), Term::Tuple(pids)] = t.as_slice() else { return Shards::none() };
+        let ([Term::Int(n), Term::Tuple(pids)] | [Term::Int(n), Term::Tuple(pids), _]) = t.as_slice() else {
+            return Shards::none();
+        };
         if *n < 1 || *n as usize != pids.len() {
             return Shards::none();
         }
@@ -56,6 +64,38 @@ impl Shards {
             Some(pids) => Dest::Pid { pid: &pids[crc32(id) as usize % pids.len()], called: SERVER },
             None => Dest::Name(SERVER),
         }
+    }
+}
+
+/// The router's pid of a `{N, Pids, RouterPid}` reply (term bytes), the
+/// process to monitor: it and the shards exit together.
+pub fn router(reply: &[u8]) -> Option<Vec<u8>> {
+    let Ok(Term::Tuple(t)) = decode::decode(reply) else { return None };
+    match t.as_slice() {
+        [_, _, Term::Opaque { kind: OpaqueKind::Pid, raw }] => Some(raw.to_vec()),
+        _ => None,
+    }
+}
+
+/// What a link learned of the server, and whether it still holds.
+#[derive(Clone, Debug, Default)]
+pub struct Learned {
+    pub shards: Shards,
+    /// The link's [`Link::downs`] before the router was monitored: once it
+    /// moved, the router (and so every shard) may have exited.
+    ///
+    /// [`Link::downs`]: crate::node::Link::downs
+    pub watch: Option<u64>,
+    /// The server has shards but not all were up (it was restarting), or
+    /// its router could not be monitored: ask again at the next request.
+    pub again: bool,
+}
+
+impl Learned {
+    /// Whether to ask again, `downs` being the link's count now (read only
+    /// when a monitor is in place).
+    pub fn is_stale(&self, downs: impl FnOnce() -> u64) -> bool {
+        self.again || self.watch.is_some_and(|then| then != downs())
     }
 }
 

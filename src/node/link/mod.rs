@@ -152,6 +152,24 @@ impl Link {
         &self.self_pid
     }
 
+    /// Monitors the process `pid` from the link's own pid (MONITOR_P): when
+    /// it exits, or at once if it is gone, the node says so and
+    /// [`Link::downs`] counts it. The monitor goes with the link.
+    pub fn monitor(&self, pid: &[u8], timeout: Duration) -> Result<(), Error> {
+        let n = self.next_call.fetch_add(1, Ordering::Relaxed);
+        let reference = frame::reference(&self.local.full(), n, self.creation);
+        self.write(&frame::monitor_p(&self.self_pid, pid, &reference), timeout)
+    }
+
+    /// How many processes this link monitors have exited so far (a
+    /// counter: what is learned of them is stale once it moved). What has
+    /// arrived is read first, without waiting: the ticker reads an idle
+    /// link only once a second.
+    pub fn downs(&self) -> u64 {
+        self.shared.drain();
+        self.shared.downs.load(Ordering::Acquire)
+    }
+
     /// A pid for one call: ids above SELF_ID, serial counting the wraps.
     fn call_pid(&self) -> ((u32, u32), Vec<u8>) {
         let n = self.next_call.fetch_add(1, Ordering::Relaxed);
