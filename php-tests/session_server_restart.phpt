@@ -70,7 +70,7 @@ true, under 1 s
 true, under 1 s
 -- the router is killed; the supervisor starts a new server
 bool(true)
-bool(false)
+string(5) "false"
 -- the next cycle through the same link
 true, under 1 s
 string(14) "v|s:5:"three";"
