@@ -9,9 +9,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use erl_dist::DistributionFlags;
 use erl_dist::epmd::EpmdClient;
 use erl_dist::handshake::{ClientSideHandshake, HandshakeError, HandshakeStatus};
-use erl_dist::DistributionFlags;
 use erl_dist::node::{Creation, LocalNode};
 use rustls::ClientConnection;
 use tokio::io::{AsyncRead, AsyncWrite};

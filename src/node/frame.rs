@@ -151,7 +151,7 @@ fn monitor_exit<'a>(to: &Term<'a>, reference: &Term<'a>) -> Result<Incoming<'a>,
         return bad("monitor exit without a reference");
     };
     let Some((_, id, _)) = decode::pid_parts(to) else { return bad("unreadable pid") };
-    Ok(Incoming::MonitorExit { id, reference: *reference })
+    Ok(Incoming::MonitorExit { id, reference })
 }
 
 /// The `Reply` of `{Tag, Reply}` (`{rex, Reply}` from rex), as bytes of

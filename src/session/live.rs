@@ -43,7 +43,9 @@ impl Backend for Live {
                 // The server restarted (its router's monitor fired): the old
                 // pids are dead, and messages to them dropped without a word.
                 let learned = server::shards(&link, settings.timeout);
-                READY.with(|r| r.borrow_mut().iter_mut().filter(|(w, _)| is(w, &link)).for_each(|e| e.1 = learned.clone()));
+                READY.with(|r| {
+                    r.borrow_mut().iter_mut().filter(|(w, _)| is(w, &link)).for_each(|e| e.1 = learned.clone())
+                });
             }
             None => {
                 server::ensure(&link, settings.autoload, settings.timeout)?;
@@ -60,7 +62,8 @@ impl Backend for Live {
     }
 
     fn shards(&self, link: &Arc<Link>) -> Shards {
-        READY.with(|r| r.borrow().iter().find(|(w, _)| is(w, link)).map_or_else(Shards::none, |(_, l)| l.shards.clone()))
+        READY
+            .with(|r| r.borrow().iter().find(|(w, _)| is(w, link)).map_or_else(Shards::none, |(_, l)| l.shards.clone()))
     }
 }
 

@@ -348,7 +348,10 @@ fn routing_fills_a_waiting_call_once_and_drops_replies_no_one_waits_for() {
     assert!(route(&body_to(SELF_ID + 1, &[tag_nil()]), &AtomicU64::default(), &mut routing));
     // A second reply to the same pid does not replace the first.
     assert!(!route(&body_to(SELF_ID + 1, &[crate::term::tag::SMALL_INTEGER, 1]), &AtomicU64::default(), &mut routing));
-    assert!(!route(&body_to(SELF_ID + 9, &[tag_nil()]), &AtomicU64::default(), &mut routing), "a pid no call waits for");
+    assert!(
+        !route(&body_to(SELF_ID + 9, &[tag_nil()]), &AtomicU64::default(), &mut routing),
+        "a pid no call waits for"
+    );
     assert_eq!(routing.pending[&(SELF_ID + 1, 0)], Some(vec![tag_nil()]));
     assert_eq!(routing.pending.len(), 1);
     assert!(routing.mailbox.is_empty());
