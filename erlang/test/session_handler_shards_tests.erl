@@ -177,7 +177,7 @@ shard_of(Id) ->
     ?S:shard_of(Id, ?N).
 
 shard_pid(Id) ->
-    {?N, Pids} = ?S:shards(),
+    {?N, Pids, _} = ?S:shards(),
     element(shard_of(Id) + 1, Pids).
 
 %% Two ids that different shards own.
