@@ -124,7 +124,7 @@ const fn table() -> [u32; 256] {
 
 #[cfg(test)]
 mod tests {
-    use super::{Shards, crc32};
+    use super::{Learned, Shards, crc32, router};
     use crate::node::frame;
     use crate::node::link::Dest;
     use crate::term::encode::Writer;
@@ -175,5 +175,39 @@ mod tests {
         w.raw(&pids[0]);
         w.atom("undefined");
         assert!(Shards::parse(&w.into_bytes()).is_empty());
+    }
+
+    /// `{N, Pids, RouterPid}`: the pids and the router to monitor; the
+    /// first version's `{N, Pids}` has none; a router restarting neither.
+    #[test]
+    fn the_router_comes_with_the_pids() {
+        let pids: Vec<Vec<u8>> = (0..2).map(|i| frame::pid("n@h", 100 + i, 0, 1)).collect();
+        let with = |third: &dyn Fn(&mut Writer)| {
+            let mut w = Writer::default();
+            w.tuple_header(3);
+            w.int(2);
+            w.tuple_header(2);
+            pids.iter().for_each(|p| w.raw(p));
+            third(&mut w);
+            w.into_bytes()
+        };
+        let r = frame::pid("n@h", 99, 0, 1);
+        let three = with(&|w| w.raw(&r));
+        assert_eq!(Shards::parse(&three).len(), 2);
+        assert_eq!(router(&three), Some(r));
+        assert_eq!(router(&with(&|w| w.atom("undefined"))), None);
+        assert_eq!(router(&reply(2, &pids)), None);
+        assert_eq!(Shards::parse(&reply(2, &pids)).len(), 2);
+    }
+
+    /// Stale once the link's monitor count moved past the one at learning,
+    /// or when asked to learn again; never for a node that has no shards.
+    #[test]
+    fn learned_shards_go_stale_when_the_router_exits() {
+        let watched = Learned { watch: Some(3), ..Learned::default() };
+        assert!(!watched.is_stale(|| 3));
+        assert!(watched.is_stale(|| 4));
+        assert!(Learned { again: true, ..Learned::default() }.is_stale(|| 0));
+        assert!(!Learned::default().is_stale(|| panic!("no monitor: the count is not read")));
     }
 }
