@@ -62,9 +62,21 @@ $on('erlang', 'exit', '[~P,~a]', [[$on('erlang', 'whereis', '[~a]', [['session_h
 usleep(300_000);
 echo timed_cycle($id, 'five'), "\n";
 var_dump(stored($id, $node));
+
+echo "-- a read waiting at its shard (for a lock) when the router is killed fails at once, not after the timeout\n";
+ini_set('peb.session.lock_wait', '20000');
+$held = new_session_id();
+$grant = $on('gen_server', 'call', '[~a,{~a,~b,{~a,~p,~i,~i}}]', [['session_handler', ['read', $held, ['lock', $ctl, 0, 60000]]]]);
+var_dump($grant[0]);
+$router = $on('erlang', 'whereis', '[~a]', [['session_handler']]);
+$on('timer', 'apply_after', '[~i,~a,~a,[~P,~a]]', [[300, 'erlang', 'exit', [$router, 'kill']]]);
+echo timed_cycle($held, 'waited'), "\n";
+usleep(300_000);
+echo timed_cycle($held, 'after'), "\n";
+var_dump(stored($held, $node));
 stop_node($pid, $name);
 ?>
---EXPECT--
+--EXPECTF--
 -- a cycle learns the shards; the next goes by pid
 true, under 1 s
 true, under 1 s
@@ -80,3 +92,12 @@ string(13) "v|s:4:"four";"
 -- once more: the new router is monitored too
 true, under 1 s
 string(13) "v|s:4:"five";"
+-- a read waiting at its shard (for a lock) when the router is killed fails at once, not after the timeout
+string(2) "ok"
+
+Warning: session_start(): peb session: %sexited before it answered (the server restarted) in %s on line %d
+
+Warning: session_start(): Failed to read session data: erlang (path: restart%d@127.0.0.1) in %s on line %d
+false, under 1 s
+true, under 1 s
+string(14) "v|s:5:"after";"

@@ -378,13 +378,15 @@ impl Shared {
 }
 
 /// Hands one frame to whoever waits for it; whether anyone did. A monitor
-/// of the link's own pid that fired is counted in `downs`.
+/// of the link's own pid that fired is counted in `downs` (and wakes the
+/// calls, which may have gone to a process that exited).
 pub(super) fn route(frame: &[u8], downs: &AtomicU64, routing: &mut Routing) -> bool {
     let (id, serial, payload) = match frame::parse(frame) {
         Ok(Incoming::Message { id, serial, payload }) => (id, serial, payload),
+        // Routed: a call to a pid waits for it too.
         Ok(Incoming::MonitorExit { id: SELF_ID, .. }) => {
             downs.fetch_add(1, Ordering::Release);
-            return false;
+            return true;
         }
         _ => return false,
     };

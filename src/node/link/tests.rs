@@ -446,7 +446,7 @@ fn a_monitor_exit_to_the_links_pid_is_counted() {
     };
     let (downs, mut routing) = (AtomicU64::default(), Routing::default());
     routing.pending.insert((SELF_ID + 1, 0), None);
-    assert!(!route(&exit_to(SELF_ID), &downs, &mut routing));
+    assert!(route(&exit_to(SELF_ID), &downs, &mut routing), "the sleepers are woken");
     assert!(!route(&exit_to(SELF_ID + 1), &downs, &mut routing));
     assert_eq!(downs.load(Ordering::Acquire), 1);
     assert_eq!(routing.pending[&(SELF_ID + 1, 0)], None);
