@@ -19,7 +19,7 @@
             shards := pos_integer(), schedulers := pos_integer()}.
 run(Store, Way, Clients, WindowMs, Size) ->
     {ok, _} = rpc:call(Store, session_handler, ensure, []),
-    {N, Pids} = rpc:call(Store, session_handler, shards, []),
+    {N, Pids, _Router} = rpc:call(Store, session_handler, shards, []),
     Schedulers = rpc:call(Store, erlang, system_info, [schedulers_online]),
     StoreOs = rpc:call(Store, os, getpid, []),
     Count = counters:new(1, [write_concurrency]),

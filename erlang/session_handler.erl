@@ -191,12 +191,14 @@ start_link() ->
     gen_server:start_link({local, ?MODULE}, ?MODULE, Init, []).
 
 %% @doc The shards, for the extension to send each request straight to its
-%% owner: their number and pids (undefined for one restarting). The one
-%% server (N = 1, or a server of version 4) is the one shard.
--spec shards() -> {pos_integer(), tuple()}.
+%% owner: their number and pids (undefined for one restarting), and the
+%% router's pid, which the extension monitors: the shards exit with it,
+%% so once it is down their pids are dead. The one server (N = 1) is the
+%% one shard and its own router.
+-spec shards() -> {pos_integer(), tuple(), pid() | undefined}.
 shards() ->
     {N, Names} = layout(),
-    {N, list_to_tuple([whereis(Name) || Name <- tuple_to_list(Names)])}.
+    {N, list_to_tuple([whereis(Name) || Name <- tuple_to_list(Names)]), whereis(?MODULE)}.
 
 %% @doc The shard that owns Id, of N: crc32 (IEEE), as the extension computes it.
 -spec shard_of(binary(), pos_integer()) -> non_neg_integer().

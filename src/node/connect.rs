@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use erl_dist::DistributionFlags;
 use erl_dist::epmd::EpmdClient;
 use erl_dist::handshake::{ClientSideHandshake, HandshakeError, HandshakeStatus};
 use erl_dist::node::{Creation, LocalNode};
@@ -154,7 +155,13 @@ async fn distribution<S: AsyncRead + AsyncWrite + Unpin>(
     let (local, slot) = super::name::unique_local(peer);
     let creation = Creation::random();
     let name = local.full().parse().map_err(|e| refused(format!("bad local node name: {e:?}")))?;
-    let mut hs = ClientSideHandshake::new(io.compat(), LocalNode::new(name, creation), cookie);
+    let mut node = LocalNode::new(name, creation);
+    // A node sends the exit of a process we monitor (MONITOR_P_EXIT) only
+    // to a peer that says it takes monitors (OTP's dist.c drops it
+    // otherwise); it then also tells us of its monitors of our pids
+    // (MONITOR_P, DEMONITOR_P), which the reader ignores.
+    node.flags |= DistributionFlags::DIST_MONITOR | DistributionFlags::DIST_MONITOR_NAME;
+    let mut hs = ClientSideHandshake::new(io.compat(), node, cookie);
     let status = hs.execute_send_name(erl_dist::HIGHEST_DISTRIBUTION_PROTOCOL_VERSION).await.map_err(failed)?;
     if !matches!(status, HandshakeStatus::Ok | HandshakeStatus::OkSimultaneous | HandshakeStatus::Alive) {
         return Err(refused(format!("{full} refused the connection ({status:?})")));

@@ -10,13 +10,13 @@ use super::handler::Session;
 use super::inflight::{Pending, Queue};
 use super::server;
 use super::settings::Settings;
-use super::shards::Shards;
+use super::shards::{Learned, Shards};
 use crate::node::{Link, registry};
 
 thread_local! {
     /// Links on which the server is known to run (checked once per link),
-    /// with its shards as learned then.
-    static READY: RefCell<Vec<(Weak<Link>, Shards)>> = const { RefCell::new(Vec::new()) };
+    /// with its shards as learned then (again once the server restarted).
+    static READY: RefCell<Vec<(Weak<Link>, Learned)>> = const { RefCell::new(Vec::new()) };
     /// Writes and touches sent whose confirmation is still to be taken.
     static PENDING: Pending<Live> = const { Pending::new() };
 }
@@ -31,32 +31,45 @@ impl Backend for Live {
     fn connect(&self, node: &str, settings: &Settings) -> Result<Arc<Link>, Failure> {
         let link = registry::get(node, &settings.cookie, settings.timeout, settings.tls.as_ref())
             .map_err(|e| e.to_string())?;
+        // None: a new link; Some(stale): known, its shards stale or not.
         let known = READY.with(|r| {
             let mut r = r.borrow_mut();
             r.retain(|(w, _)| w.strong_count() > 0);
-            r.iter().any(|(w, _)| std::ptr::eq(w.as_ptr(), Arc::as_ptr(&link)))
+            r.iter().find(|(w, _)| is(w, &link)).map(|(_, l)| l.is_stale(|| link.downs()))
         });
-        if !known {
-            server::ensure(&link, settings.autoload, settings.timeout)?;
-            // A new link (a reconnect, a failover, the node restarted) learns them again.
-            let shards = server::shards(&link, settings.timeout);
-            READY.with(|r| r.borrow_mut().push((Arc::downgrade(&link), shards)));
+        match known {
+            Some(false) => {}
+            Some(true) => {
+                // The server restarted (its router's monitor fired): the old
+                // pids are dead, and messages to them dropped without a word.
+                let learned = server::shards(&link, settings.timeout);
+                READY.with(|r| {
+                    r.borrow_mut().iter_mut().filter(|(w, _)| is(w, &link)).for_each(|e| e.1 = learned.clone())
+                });
+            }
+            None => {
+                server::ensure(&link, settings.autoload, settings.timeout)?;
+                // A new link (a reconnect, a failover, the node restarted) learns them again.
+                let learned = server::shards(&link, settings.timeout);
+                READY.with(|r| r.borrow_mut().push((Arc::downgrade(&link), learned)));
+            }
         }
         Ok(link)
     }
 
     fn forget(&self, link: &Arc<Link>) {
-        READY.with(|r| r.borrow_mut().retain(|(w, _)| !std::ptr::eq(w.as_ptr(), Arc::as_ptr(link))));
+        READY.with(|r| r.borrow_mut().retain(|(w, _)| !is(w, link)));
     }
 
     fn shards(&self, link: &Arc<Link>) -> Shards {
-        READY.with(|r| {
-            r.borrow()
-                .iter()
-                .find(|(w, _)| std::ptr::eq(w.as_ptr(), Arc::as_ptr(link)))
-                .map_or_else(Shards::none, |(_, s)| s.clone())
-        })
+        READY
+            .with(|r| r.borrow().iter().find(|(w, _)| is(w, link)).map_or_else(Shards::none, |(_, l)| l.shards.clone()))
     }
+}
+
+/// Whether `known` is `link`.
+fn is(known: &Weak<Link>, link: &Arc<Link>) -> bool {
+    std::ptr::eq(known.as_ptr(), Arc::as_ptr(link))
 }
 
 impl Queue for Live {

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use super::shards::Shards;
+use super::shards::{self, Learned, Shards};
 use crate::node::Link;
 use crate::term::Term;
 use crate::term::decode;
@@ -61,11 +61,35 @@ pub fn ensure(link: &Link, autoload: bool, timeout: Duration) -> Result<(), Stri
 }
 
 /// The server's shards (`session_handler:shards/0`, version 5 on), for
-/// requests straight to their owners; none where the node cannot say.
-pub fn shards(link: &Link, timeout: Duration) -> Shards {
-    match call(link, ("session_handler", "shards", 0), |_| {}, timeout) {
-        Ok(reply) => Shards::parse(&reply),
-        Err(_) => Shards::none(),
+/// requests straight to their owners, and the router monitored for as
+/// long as they are used; none where the node cannot say (an error, a
+/// `badrpc`: the registered name serves).
+pub fn shards(link: &Link, timeout: Duration) -> Learned {
+    // Before the call: a router that exits after it is seen moves the count.
+    let downs = link.downs();
+    let Ok(reply) = call(link, ("session_handler", "shards", 0), |_| {}, timeout) else {
+        return Learned::default();
+    };
+    let (shards, arity) = (Shards::parse(&reply), arity(&reply));
+    match shards::router(&reply) {
+        // Gone already: the node answers noproc at once, and the count moves.
+        Some(router) if !shards.is_empty() => match link.monitor(&router, timeout) {
+            Ok(()) => Learned { shards, watch: Some(downs), again: false },
+            Err(_) => Learned { again: true, ..Learned::default() },
+        },
+        // The first version's {N, Pids}: nothing to monitor, used as it was.
+        None if arity == Some(2) && !shards.is_empty() => Learned { shards, watch: None, again: false },
+        // Shards not all up, or no router (restarting): by name, and ask again.
+        _ => Learned { again: arity.is_some(), ..Learned::default() },
+    }
+}
+
+/// The size of a server's shards/0 reply (a tuple `{N, ...}`); none for a
+/// node that has no shards/0 (a `badrpc`: asked once per link only).
+fn arity(reply: &[u8]) -> Option<usize> {
+    match decode::decode(reply) {
+        Ok(Term::Tuple(t)) if matches!(t.first(), Some(Term::Int(_))) => Some(t.len()),
+        _ => None,
     }
 }
 

@@ -1,11 +1,16 @@
 //! The shards of a node's session server: `session_handler` spreads the
 //! locks over N processes, shard I owning the ids whose `erlang:crc32(Id)
 //! rem N` is I (erlang/session_handler.erl). Learned once per link
-//! (`session_handler:shards/0`: `{N, {Pid1, ..., PidN}}`), they let each
-//! request go straight to its owner's pid (a SEND: the node looks no name
-//! up, and the router's hop is saved). Without them (a node that has no
-//! shards/0, or a shard restarting) requests go to the registered name,
-//! which routes them.
+//! (`session_handler:shards/0`: `{N, {Pid1, ..., PidN}, RouterPid}`), they
+//! let each request go straight to its owner's pid (a SEND: the node looks
+//! no name up, and the router's hop is saved). Without them (a node that
+//! has no shards/0, or a shard restarting) requests go to the registered
+//! name, which routes them.
+//!
+//! A pid is good until the server restarts (the router and its shards go
+//! together), and the node drops a message to a dead pid silently: so the
+//! link monitors the router when it learns the pids ([`Learned`]), and
+//! once that monitor fired the pids are stale and learned again.
 
 use std::sync::Arc;
 
@@ -23,11 +28,14 @@ impl Shards {
         Shards(None)
     }
 
-    /// `{N, {Pid1, ..., PidN}}`; anything else (a pid missing, a count
+    /// `{N, {Pid1, ..., PidN}, RouterPid}` (or the first version's
+    /// `{N, {Pid1, ..., PidN}}`); anything else (a pid missing, a count
     /// that does not match) is none, so the router serves.
     pub fn parse(reply: &[u8]) -> Shards {
         let Ok(Term::Tuple(t)) = decode::decode(reply) else { return Shards::none() };
-        let [Term::Int(n), Term::Tuple(pids)] = t.as_slice() else { return Shards::none() };
+        let ([Term::Int(n), Term::Tuple(pids)] | [Term::Int(n), Term::Tuple(pids), _]) = t.as_slice() else {
+            return Shards::none();
+        };
         if *n < 1 || *n as usize != pids.len() {
             return Shards::none();
         }
@@ -59,6 +67,38 @@ impl Shards {
     }
 }
 
+/// The router's pid of a `{N, Pids, RouterPid}` reply (term bytes), the
+/// process to monitor: it and the shards exit together.
+pub fn router(reply: &[u8]) -> Option<Vec<u8>> {
+    let Ok(Term::Tuple(t)) = decode::decode(reply) else { return None };
+    match t.as_slice() {
+        [_, _, Term::Opaque { kind: OpaqueKind::Pid, raw }] => Some(raw.to_vec()),
+        _ => None,
+    }
+}
+
+/// What a link learned of the server, and whether it still holds.
+#[derive(Clone, Debug, Default)]
+pub struct Learned {
+    pub shards: Shards,
+    /// The link's [`Link::downs`] before the router was monitored: once it
+    /// moved, the router (and so every shard) may have exited.
+    ///
+    /// [`Link::downs`]: crate::node::Link::downs
+    pub watch: Option<u64>,
+    /// The server has shards but not all were up (it was restarting), or
+    /// its router could not be monitored: ask again at the next request.
+    pub again: bool,
+}
+
+impl Learned {
+    /// Whether to ask again, `downs` being the link's count now (read only
+    /// when a monitor is in place).
+    pub fn is_stale(&self, downs: impl FnOnce() -> u64) -> bool {
+        self.again || self.watch.is_some_and(|then| then != downs())
+    }
+}
+
 /// CRC-32 (IEEE 802.3, reflected, as zlib's and `erlang:crc32/1`).
 pub fn crc32(bytes: &[u8]) -> u32 {
     !bytes.iter().fold(!0u32, |crc, &b| TABLE[((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8))
@@ -84,7 +124,7 @@ const fn table() -> [u32; 256] {
 
 #[cfg(test)]
 mod tests {
-    use super::{Shards, crc32};
+    use super::{Learned, Shards, crc32, router};
     use crate::node::frame;
     use crate::node::link::Dest;
     use crate::term::encode::Writer;
@@ -135,5 +175,39 @@ mod tests {
         w.raw(&pids[0]);
         w.atom("undefined");
         assert!(Shards::parse(&w.into_bytes()).is_empty());
+    }
+
+    /// `{N, Pids, RouterPid}`: the pids and the router to monitor; the
+    /// first version's `{N, Pids}` has none; a router restarting neither.
+    #[test]
+    fn the_router_comes_with_the_pids() {
+        let pids: Vec<Vec<u8>> = (0..2).map(|i| frame::pid("n@h", 100 + i, 0, 1)).collect();
+        let with = |third: &dyn Fn(&mut Writer)| {
+            let mut w = Writer::default();
+            w.tuple_header(3);
+            w.int(2);
+            w.tuple_header(2);
+            pids.iter().for_each(|p| w.raw(p));
+            third(&mut w);
+            w.into_bytes()
+        };
+        let r = frame::pid("n@h", 99, 0, 1);
+        let three = with(&|w| w.raw(&r));
+        assert_eq!(Shards::parse(&three).len(), 2);
+        assert_eq!(router(&three), Some(r));
+        assert_eq!(router(&with(&|w| w.atom("undefined"))), None);
+        assert_eq!(router(&reply(2, &pids)), None);
+        assert_eq!(Shards::parse(&reply(2, &pids)).len(), 2);
+    }
+
+    /// Stale once the link's monitor count moved past the one at learning,
+    /// or when asked to learn again; never for a node that has no shards.
+    #[test]
+    fn learned_shards_go_stale_when_the_router_exits() {
+        let watched = Learned { watch: Some(3), ..Learned::default() };
+        assert!(!watched.is_stale(|| 3));
+        assert!(watched.is_stale(|| 4));
+        assert!(Learned { again: true, ..Learned::default() }.is_stale(|| 0));
+        assert!(!Learned::default().is_stale(|| panic!("no monitor: the count is not read")));
     }
 }

@@ -152,6 +152,24 @@ impl Link {
         &self.self_pid
     }
 
+    /// Monitors the process `pid` from the link's own pid (MONITOR_P): when
+    /// it exits, or at once if it is gone, the node says so and
+    /// [`Link::downs`] counts it. The monitor goes with the link.
+    pub fn monitor(&self, pid: &[u8], timeout: Duration) -> Result<(), Error> {
+        let n = self.next_call.fetch_add(1, Ordering::Relaxed);
+        let reference = frame::reference(&self.local.full(), n, self.creation);
+        self.write(&frame::monitor_p(&self.self_pid, pid, &reference), timeout)
+    }
+
+    /// How many processes this link monitors have exited so far (a
+    /// counter: what is learned of them is stale once it moved). What has
+    /// arrived is read first, without waiting: the ticker reads an idle
+    /// link only once a second.
+    pub fn downs(&self) -> u64 {
+        self.shared.drain();
+        self.shared.downs.load(Ordering::Acquire)
+    }
+
     /// A pid for one call: ids above SELF_ID, serial counting the wraps.
     fn call_pid(&self) -> ((u32, u32), Vec<u8>) {
         let n = self.next_call.fetch_add(1, Ordering::Relaxed);
@@ -243,7 +261,10 @@ impl Link {
         // Registered before the request goes out: the reply may be read
         // (by the ticker, or another thread's call) before we wait for it.
         self.shared.routing().pending.insert(key, None);
-        let sent = Sent { key, tag, what, shared: self.shared.clone() };
+        // A pid's process may exit with the request unanswered: the link's
+        // monitor of it (or of what it goes with) says so, counted from here.
+        let downs = matches!(to, Dest::Pid { .. }).then(|| self.shared.downs.load(Ordering::Acquire));
+        let sent = Sent { key, tag, what, downs, shared: self.shared.clone() };
         let request = to.frame(&from, &message(&from));
         self.write(&request, timeout)?;
         Ok(sent)
@@ -260,11 +281,11 @@ impl Link {
         if !runtime::is_current(self.owner_pid) {
             return Err(Error::Receive("the link belongs to the parent process".into()));
         }
-        let key = sent.key;
         // The slot is emptied here; dropping `sent` removes it.
-        let taken = self.shared.wait(deadline, |r| r.pending.get_mut(&key).and_then(Option::take));
+        let taken = self.shared.wait(deadline, |r| sent.taken(r));
         match taken {
-            Waited::Got(payload) => self.unwrap_reply(&sent, payload),
+            Waited::Got(Some(payload)) => self.unwrap_reply(&sent, payload),
+            Waited::Got(None) => Err(gone(&sent)),
             Waited::Closed => Err(self.closed_during_call()),
             Waited::TimedOut => Err(not_answered(&sent, timeout)),
         }
@@ -303,19 +324,20 @@ impl Link {
         let half = every / 2;
         loop {
             let slice = deadline(half).min(last);
-            match self.shared.wait(slice, |r| r.pending.get_mut(&sent.key).and_then(Option::take)) {
-                Waited::Got(payload) => return self.unwrap_reply(&sent, payload),
+            match self.shared.wait(slice, |r| sent.taken(r)) {
+                Waited::Got(Some(payload)) => return self.unwrap_reply(&sent, payload),
+                Waited::Got(None) => return Err(gone(&sent)),
                 Waited::Closed => return Err(self.closed_during_call()),
                 Waited::TimedOut if Instant::now() >= last => return Err(not_answered(&sent, wait + every)),
                 Waited::TimedOut => {}
             }
             let ping = self.call_start(to, probe, half)?;
             let either = |r: &mut Routing| {
-                let mut take = |k| r.pending.get_mut(k).and_then(Option::take);
-                take(&sent.key).map(Ok).or_else(|| take(&ping.key).map(Err))
+                sent.taken(r).map(Ok).or_else(|| r.pending.get_mut(&ping.key).and_then(Option::take).map(Err))
             };
             match self.shared.wait(deadline(half).min(last), either) {
-                Waited::Got(Ok(payload)) => return self.unwrap_reply(&sent, payload),
+                Waited::Got(Ok(Some(payload))) => return self.unwrap_reply(&sent, payload),
+                Waited::Got(Ok(None)) => return Err(gone(&sent)),
                 // The node answers: its server is only keeping us waiting.
                 Waited::Got(Err(_)) => {}
                 Waited::Closed => return Err(self.closed_during_call()),
@@ -370,13 +392,31 @@ fn not_answered(sent: &Sent, timeout: Duration) -> Error {
     Error::Receive(format!("{} did not answer within {} ms", sent.what, timeout.as_millis()))
 }
 
+fn gone(sent: &Sent) -> Error {
+    Error::Receive(format!("{} exited before it answered (the server restarted)", sent.what))
+}
+
 /// A request on its way: its reply pid stays registered until the reply is
 /// taken or this is dropped, so an abandoned request leaves nothing behind.
 pub struct Sent {
     key: (u32, u32),
     tag: &'static str,
     what: String,
+    /// Sent to a pid: the link's count of monitors fired, then.
+    downs: Option<u64>,
     shared: Arc<Shared>,
+}
+
+impl Sent {
+    /// Its reply once routed; `Some(None)` once a monitor of the link fired
+    /// after it went to a pid (a message to a dead pid is dropped unsaid).
+    fn taken(&self, r: &mut Routing) -> Option<Option<Vec<u8>>> {
+        match r.pending.get_mut(&self.key).and_then(Option::take) {
+            Some(reply) => Some(Some(reply)),
+            None if self.downs.is_some_and(|d| d != self.shared.downs.load(Ordering::Acquire)) => Some(None),
+            None => None,
+        }
+    }
 }
 
 impl Drop for Sent {

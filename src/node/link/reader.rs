@@ -12,7 +12,7 @@ use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read};
 use std::net::TcpStream;
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
@@ -74,6 +74,10 @@ pub(super) struct Shared {
     /// The TLS session on the socket, if the link is over TLS.
     tls: Option<Session>,
     alive: AtomicBool,
+    /// How many of the link's monitors (MONITOR_P from its own pid) have
+    /// fired: a process it watches exited. Set by whoever reads, read
+    /// without a lock by those who keep what they learned of the process.
+    pub(super) downs: AtomicU64,
     routing: Mutex<Routing>,
     routed: Condvar,
     reader: Mutex<ReadState>,
@@ -91,6 +95,7 @@ impl Shared {
             socket,
             tls,
             alive: AtomicBool::new(true),
+            downs: AtomicU64::new(0),
             routing: Mutex::default(),
             routed: Condvar::new(),
             reader: Mutex::new(ReadState::new(BUFFER)),
@@ -342,7 +347,7 @@ impl Shared {
     /// Parses the whole frames in the buffer: ticks answered, messages routed.
     fn consume(&self, rd: &mut ReadState) {
         let mut routing: Option<MutexGuard<'_, Routing>> = None;
-        let seen = rd.frames(|f| route(f, routing.get_or_insert_with(|| self.routing())));
+        let seen = rd.frames(|f| route(f, &self.downs, routing.get_or_insert_with(|| self.routing())));
         if seen.routed && routing.as_ref().is_some_and(|r| r.sleepers > 0) {
             self.routed.notify_all();
         }
@@ -372,9 +377,19 @@ impl Shared {
     }
 }
 
-/// Hands one frame to whoever waits for it; whether anyone did.
-pub(super) fn route(frame: &[u8], routing: &mut Routing) -> bool {
-    let Ok(Incoming::Message { id, serial, payload }) = frame::parse(frame) else { return false };
+/// Hands one frame to whoever waits for it; whether anyone did. A monitor
+/// of the link's own pid that fired is counted in `downs` (and wakes the
+/// calls, which may have gone to a process that exited).
+pub(super) fn route(frame: &[u8], downs: &AtomicU64, routing: &mut Routing) -> bool {
+    let (id, serial, payload) = match frame::parse(frame) {
+        Ok(Incoming::Message { id, serial, payload }) => (id, serial, payload),
+        // Routed: a call to a pid waits for it too.
+        Ok(Incoming::MonitorExit { id: SELF_ID, .. }) => {
+            downs.fetch_add(1, Ordering::Release);
+            return true;
+        }
+        _ => return false,
+    };
     if id == SELF_ID {
         if routing.mailbox.len() < MAILBOX_SIZE {
             routing.mailbox.push_back(payload.to_vec());

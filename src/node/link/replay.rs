@@ -27,7 +27,7 @@ pub fn replay_replies(stream: &[u8], chunk: usize) -> (Vec<Vec<u8>>, Vec<Vec<u8>
             spare[..n].copy_from_slice(&piece[..n]);
             rd.filled(n);
             piece = &piece[n..];
-            if rd.frames(|f| route(f, &mut routing)).too_large {
+            if rd.frames(|f| route(f, &Default::default(), &mut routing)).too_large {
                 return (Vec::new(), Vec::new());
             }
         }

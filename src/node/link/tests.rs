@@ -4,6 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::AtomicU64;
 
 use super::buffer::{BUFFER, BUFFER_KEEP, RESERVE_AHEAD, ReadState};
 use super::reader::{MAILBOX_SIZE, route};
@@ -344,14 +345,17 @@ fn body_to(id: u32, payload: &[u8]) -> Vec<u8> {
 fn routing_fills_a_waiting_call_once_and_drops_replies_no_one_waits_for() {
     let mut routing = Routing::default();
     routing.pending.insert((SELF_ID + 1, 0), None);
-    assert!(route(&body_to(SELF_ID + 1, &[tag_nil()]), &mut routing));
+    assert!(route(&body_to(SELF_ID + 1, &[tag_nil()]), &AtomicU64::default(), &mut routing));
     // A second reply to the same pid does not replace the first.
-    assert!(!route(&body_to(SELF_ID + 1, &[crate::term::tag::SMALL_INTEGER, 1]), &mut routing));
-    assert!(!route(&body_to(SELF_ID + 9, &[tag_nil()]), &mut routing), "a pid no call waits for");
+    assert!(!route(&body_to(SELF_ID + 1, &[crate::term::tag::SMALL_INTEGER, 1]), &AtomicU64::default(), &mut routing));
+    assert!(
+        !route(&body_to(SELF_ID + 9, &[tag_nil()]), &AtomicU64::default(), &mut routing),
+        "a pid no call waits for"
+    );
     assert_eq!(routing.pending[&(SELF_ID + 1, 0)], Some(vec![tag_nil()]));
     assert_eq!(routing.pending.len(), 1);
     assert!(routing.mailbox.is_empty());
-    assert!(!route(b"not a frame", &mut routing));
+    assert!(!route(b"not a frame", &AtomicU64::default(), &mut routing));
 }
 
 #[test]
@@ -359,9 +363,9 @@ fn the_mailbox_is_bounded() {
     let mut routing = Routing::default();
     let msg = body_to(SELF_ID, &[tag_nil()]);
     for _ in 0..MAILBOX_SIZE {
-        assert!(route(&msg, &mut routing));
+        assert!(route(&msg, &AtomicU64::default(), &mut routing));
     }
-    assert!(!route(&msg, &mut routing), "one past the bound is dropped");
+    assert!(!route(&msg, &AtomicU64::default(), &mut routing), "one past the bound is dropped");
     assert_eq!(routing.mailbox.len(), MAILBOX_SIZE);
 }
 
@@ -423,4 +427,28 @@ fn a_send_that_times_out_midframe_takes_the_link_down() {
     assert!(!link.is_alive(), "the framing is lost with the half-written frame");
     let err = link.send_by_name("srv", &[tag_nil()], ONE_S).unwrap_err();
     assert_eq!(err, Error::Send("the link to fake@127.0.0.1 is down".into()));
+}
+
+/// A monitor of the link's own pid that fired is counted, once per
+/// MONITOR_P_EXIT; one for another pid is not, and neither reaches a call.
+#[test]
+fn a_monitor_exit_to_the_links_pid_is_counted() {
+    let exit_to = |id: u32| {
+        let mut w = crate::term::encode::Writer::default();
+        w.raw(&[112, crate::term::tag::VERSION]);
+        w.tuple_header(5);
+        w.int(21);
+        w.raw(&frame::pid("n@h", 40, 0, 1));
+        w.raw(&frame::pid("php@127.0.0.1", id, 0, 7));
+        w.raw(&frame::reference("php@127.0.0.1", 5, 7));
+        w.atom("killed");
+        w.into_bytes()
+    };
+    let (downs, mut routing) = (AtomicU64::default(), Routing::default());
+    routing.pending.insert((SELF_ID + 1, 0), None);
+    assert!(route(&exit_to(SELF_ID), &downs, &mut routing), "the sleepers are woken");
+    assert!(!route(&exit_to(SELF_ID + 1), &downs, &mut routing));
+    assert_eq!(downs.load(Ordering::Acquire), 1);
+    assert_eq!(routing.pending[&(SELF_ID + 1, 0)], None);
+    assert!(routing.mailbox.is_empty());
 }
