@@ -14,9 +14,12 @@
 
 use std::sync::Arc;
 
-use super::store::SERVER;
 use crate::node::link::Dest;
 use crate::term::{OpaqueKind, Term, decode};
+
+/// The registered name of the server on the node: what routes a request
+/// when no shard is known.
+pub const SERVER: &str = "session_handler";
 
 /// The shards' pids (term bytes), in shard order; none: the registered name.
 #[derive(Clone, Debug, Default)]

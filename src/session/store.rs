@@ -8,16 +8,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::shards::Shards;
+use super::shards::{SERVER, Shards};
 use super::wire::Wire;
 use crate::node::link::Dest;
 use crate::node::{self, Link};
 use crate::term::Term;
 use crate::term::decode;
 use crate::term::encode::Writer;
-
-/// The registered name of the server on the node.
-pub const SERVER: &str = "session_handler";
 
 /// Why an operation failed.
 #[derive(Debug)]
