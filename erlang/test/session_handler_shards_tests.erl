@@ -61,7 +61,7 @@ different_shards_lock_independently() ->
     ok = gen_server:call(shard_pid(A), {write, A, TA, <<"a">>, 60}),
     ?assertEqual(<<"a">>, ?S:read(A)),
     ?assertEqual(<<"b">>, ?S:read(B)),
-    wait_no_leak().
+    peb_test_wait:no_leak().
 
 %% Waiters queue in arrival order at the shard, whichever way they came.
 fifo_through_router_and_pid() ->
@@ -69,18 +69,18 @@ fifo_through_router_and_pid() ->
     Shard = shard_pid(Id),
     {ok, _, T0} = lock(Shard, Id, self(), 0, 10000),
     W1 = waiter(?S, Id, <<"one">>),
-    wait_stats(waiters, 1),
+    peb_test_wait:stats(waiters, 1),
     W2 = waiter(Shard, Id, <<"two">>),
-    wait_stats(waiters, 2),
+    peb_test_wait:stats(waiters, 2),
     W3 = waiter(?S, Id, <<"three">>),
-    wait_stats(waiters, 3),
+    peb_test_wait:stats(waiters, 3),
     ok = gen_server:call(?S, {write, Id, T0, <<"zero">>, 60}),
     %% Each waiter sees what the one before it wrote.
     ?assertEqual(<<"zero">>, granted(W1)),
     ?assertEqual(<<"one">>, granted(W2)),
     ?assertEqual(<<"two">>, granted(W3)),
-    wait_until(fun() -> ?S:read(Id) =:= <<"three">> end),
-    wait_no_leak().
+    peb_test_wait:until(fun() -> ?S:read(Id) =:= <<"three">> end),
+    peb_test_wait:no_leak().
 
 holder_death_frees_its_shard() ->
     Id = <<"holder dies">>,
@@ -91,11 +91,11 @@ holder_death_frees_its_shard() ->
                    end),
     {ok, _, _} = receive {Holder, R} -> R after 5000 -> timeout end,
     W = waiter(?S, Id, <<"after">>),
-    wait_stats(waiters, 1),
+    peb_test_wait:stats(waiters, 1),
     exit(Holder, kill),
     ?assertEqual(<<>>, granted(W)),
-    wait_until(fun() -> ?S:read(Id) =:= <<"after">> end),
-    wait_no_leak().
+    peb_test_wait:until(fun() -> ?S:read(Id) =:= <<"after">> end),
+    peb_test_wait:no_leak().
 
 %% Tagged sessions of many shards, one of them locked: all go, and the
 %% holder's write under its lock is refused (its session was destroyed).
@@ -113,7 +113,7 @@ destroy_tagged_reaches_every_shard() ->
     ?assertEqual(true, gen_server:call(?S, {exists, <<"untagged">>})),
     ?assertEqual({error, lock_lost}, gen_server:call(shard_pid(Locked), {write, Locked, Token, <<"y">>, 60})),
     ?assertEqual(<<>>, ?S:read(Locked)),
-    wait_no_leak().
+    peb_test_wait:no_leak().
 
 stats_add_the_shards_up() ->
     S0 = ?S:stats(),
@@ -130,7 +130,7 @@ stats_add_the_shards_up() ->
     ?assertEqual(2, maps:get(monitors, S1)),
     ok = gen_server:call(?S, {release, A, TA}),
     ok = gen_server:call(?S, {release, B, TB}),
-    wait_no_leak().
+    peb_test_wait:no_leak().
 
 %% The shards are linked to the router: it and they restart together, so
 %% that shards/0 and the names agree again.
@@ -138,9 +138,9 @@ router_death_takes_the_shards() ->
     {?N, Old, Router} = ?S:shards(),
     %% What the extension does: a monitor of the router says the pids are dead.
     Ref = erlang:monitor(process, Router),
-    quietly(fun() ->
+    peb_test_wait:quietly(fun() ->
                     exit(Router, kill),
-                    wait_until(fun() ->
+                    peb_test_wait:until(fun() ->
                                        {?N, New, R} = ?S:shards(),
                                        lists:all(fun is_pid/1, tuple_to_list(New))
                                            andalso New =/= Old andalso is_pid(R) andalso R =/= Router
@@ -203,31 +203,3 @@ waiter(Dest, Id, Data) ->
 granted(Waiter) ->
     receive {Waiter, granted, Read} -> Read after 5000 -> timeout end.
 
-wait_stats(Key, Value) ->
-    wait_until(fun() -> maps:get(Key, ?S:stats()) =:= Value end).
-
-wait_no_leak() ->
-    wait_until(fun() ->
-                       case ?S:stats() of
-                           #{locks := 0, waiters := 0, monitors := 0} -> true;
-                           _ -> false
-                       end
-               end).
-
-wait_until(Fun) ->
-    wait_until(Fun, 100).
-
-wait_until(Fun, 0) ->
-    ?assert(Fun());
-wait_until(Fun, N) ->
-    case Fun() of
-        true -> ok;
-        false -> timer:sleep(20), wait_until(Fun, N - 1)
-    end.
-
-quietly(Fun) ->
-    #{level := Level} = logger:get_primary_config(),
-    ok = logger:set_primary_config(level, none),
-    try Fun()
-    after logger:set_primary_config(level, Level)
-    end.

@@ -159,12 +159,12 @@ endless_times() ->
         {ok, _, _} = lock(<<"endless">>, self(), 1 bsl 62, 1 bsl 62),
         receive never -> ok end
     end),
-    wait_stats(waiters, 1),
+    peb_test_wait:stats(waiters, 1),
     ok = call({write, <<"endless">>, Token, <<"x">>, 1 bsl 62}),
-    wait_stats(waiters, 0),
+    peb_test_wait:stats(waiters, 0),
     ?assertMatch(#{locks := 1}, ?S:stats()),
     exit(W, kill),
-    wait_no_leak(),
+    peb_test_wait:no_leak(),
     ?assertEqual(<<"x">>, ?S:read("endless")),
     ?assertEqual(Server, whereis(?S)).
 
@@ -227,9 +227,9 @@ server_crash_keeps_table() ->
     ok = ?S:write("survivor", "data"),
     {ok, <<"data">>, Token} = lock(<<"survivor">>, self(), 0, 10000),
     Old = whereis(?S),
-    quietly(fun() ->
+    peb_test_wait:quietly(fun() ->
         exit(Old, kill),
-        wait_until(fun() -> is_pid(whereis(?S)) andalso whereis(?S) =/= Old end)
+        peb_test_wait:until(fun() -> is_pid(whereis(?S)) andalso whereis(?S) =/= Old end)
     end),
     ?assertEqual(<<"data">>, ?S:read("survivor")),
     %% The locks lived in the server: gone. A grant lost with them is
@@ -239,9 +239,9 @@ server_crash_keeps_table() ->
     ?assertEqual(<<"new">>, ?S:read("survivor")),
     %% ... and refused once somebody did.
     {ok, <<"new">>, Token2} = lock(<<"survivor">>, self(), 0, 10000),
-    quietly(fun() ->
+    peb_test_wait:quietly(fun() ->
         exit(whereis(?S), kill),
-        wait_until(fun() -> is_pid(whereis(?S)) end)
+        peb_test_wait:until(fun() -> is_pid(whereis(?S)) end)
     end),
     ok = ?S:write("survivor", "classic"),
     ?assertEqual({error, lock_lost}, call({write, <<"survivor">>, Token2, <<"lost">>, 60})),
@@ -254,7 +254,7 @@ periodic_sweep() ->
         ok = ?S:start(),
         ok = call({write, <<"s1">>, 0, <<"x">>, 0}),
         ok = call({write, <<"s2">>, 0, <<"x">>, 60}),
-        wait_until(fun() -> not ets:member(?S, <<"s1">>) end),
+        peb_test_wait:until(fun() -> not ets:member(?S, <<"s1">>) end),
         ?assertEqual(true, ets:member(?S, <<"s2">>))
     after
         application:unset_env(peb_session, sweep_interval_ms)
@@ -295,7 +295,7 @@ lock_grant_and_fifo() ->
                        {ok, _, T} = Reply,
                        ok = call({write, Id, T, integer_to_binary(N), 60})
                    end),
-                   wait_stats(waiters, N),
+                   peb_test_wait:stats(waiters, N),
                    {N, W}
                end || N <- [1, 2, 3]],
     ok = call({write, Id, Token, <<"0">>, 60}),
@@ -303,7 +303,7 @@ lock_grant_and_fifo() ->
     Got = [{N, receive {W, {ok, Data, _}} -> Data after 5000 -> timeout end}
            || {N, W} <- Waiters],
     ?assertEqual([{1, <<"0">>}, {2, <<"1">>}, {3, <<"2">>}], Got),
-    wait_no_leak(),
+    peb_test_wait:no_leak(),
     ?assertEqual(<<"3">>, ?S:read(Id)).
 
 lock_wait_timeout() ->
@@ -315,31 +315,31 @@ lock_wait_timeout() ->
     ?assert(now_ms() - Before >= 200),
     ?assertMatch(#{locks := 1, waiters := 0}, ?S:stats()),
     ok = call({release, Id, Token}),
-    wait_no_leak().
+    peb_test_wait:no_leak().
 
 holder_death_grants_next() ->
     Id = <<"dying">>,
     Holder = spawn(fun() -> receive never -> ok end end),
     {ok, _, _} = lock(Id, Holder, 0, 60000),
     W = waiter(Id, 5000, 10000),
-    wait_stats(waiters, 1),
+    peb_test_wait:stats(waiters, 1),
     Before = now_ms(),
     exit(Holder, kill),
     ?assertMatch({ok, _, _}, receive {W, R} -> R after 5000 -> timeout end),
     ?assert(now_ms() - Before < 1000),
-    wait_no_leak().
+    peb_test_wait:no_leak().
 
 waiter_death_drops_wait() ->
     Id = <<"quitter">>,
     {ok, _, Token} = lock(Id, self(), 0, 10000),
     Waiter = spawn(fun() -> lock(Id, self(), 60000, 10000) end),
-    wait_stats(waiters, 1),
+    peb_test_wait:stats(waiters, 1),
     ?assertMatch(#{monitors := 2}, ?S:stats()),
     exit(Waiter, kill),
-    wait_stats(waiters, 0),
+    peb_test_wait:stats(waiters, 0),
     ?assertMatch(#{locks := 1, monitors := 1}, ?S:stats()),
     ok = call({release, Id, Token}),
-    wait_no_leak().
+    peb_test_wait:no_leak().
 
 lock_expiry_grants_next() ->
     Id = <<"expiring">>,
@@ -348,7 +348,7 @@ lock_expiry_grants_next() ->
     W = waiter(Id, 5000, 10000),
     ?assertMatch({ok, _, _}, receive {W, R} -> R after 5000 -> timeout end),
     ?assert(now_ms() - Before >= 300),
-    wait_no_leak(),
+    peb_test_wait:no_leak(),
     %% The expired holder's write is taken while nobody wrote since...
     ok = call({write, Id, Token, <<"late">>, 60}),
     ?assertEqual(<<"late">>, ?S:read(Id)),
@@ -358,11 +358,11 @@ lock_expiry_grants_next() ->
         {ok, _, T} = lock(Id, self(), 5000, 10000),
         ok = call({write, Id, T, <<"next">>, 60})
     end),
-    wait_until(fun() -> ?S:read(Id) =:= <<"next">> end),
+    peb_test_wait:until(fun() -> ?S:read(Id) =:= <<"next">> end),
     ?assertNot(is_process_alive(W2)),
     ?assertEqual({error, lock_lost}, call({write, Id, Token2, <<"later">>, 60})),
     ?assertEqual(<<"next">>, ?S:read(Id)),
-    wait_no_leak().
+    peb_test_wait:no_leak().
 
 stale_token_writes_nothing() ->
     Id = <<"stale">>,
@@ -386,7 +386,7 @@ stale_token_writes_nothing() ->
     ?assertEqual({error, badarg}, call({write, Id, 12345, <<"v4">>, 60})),
     ?assertEqual(<<"v2">>, ?S:read(Id)),
     ok = call({release, Id, Token}),
-    wait_no_leak().
+    peb_test_wait:no_leak().
 
 reentrant_grant() ->
     Id = <<"leaked">>,
@@ -398,7 +398,7 @@ reentrant_grant() ->
     ?assertEqual({error, lock_lost}, call({write, Id, T1, <<"old">>, 60})),
     ok = call({write, Id, T2, <<"new">>, 60}),
     ?assertEqual(<<"new">>, ?S:read(Id)),
-    wait_no_leak().
+    peb_test_wait:no_leak().
 
 touch_and_destroy_release() ->
     Id = <<"released">>,
@@ -414,7 +414,7 @@ touch_and_destroy_release() ->
     {ok, <<"data">>, T3} = lock(Id, self(), 0, 10000),
     ok = call({destroy, Id, T3}),
     ?assertEqual(false, call({exists, Id})),
-    wait_no_leak().
+    peb_test_wait:no_leak().
 
 %% A holder's monitor outlives its locks (it is back at the next request)
 %% and goes when the holder does.
@@ -431,8 +431,8 @@ idle_holder_stays_watched() ->
     ?assertEqual(W0 + 1, maps:get(watched, ?S:stats())),
     ok = call({release, Id, Token2}),
     Holder ! stop,
-    wait_until(fun() -> maps:get(watched, ?S:stats()) =:= W0 end),
-    wait_no_leak().
+    peb_test_wait:until(fun() -> maps:get(watched, ?S:stats()) =:= W0 end),
+    peb_test_wait:no_leak().
 
 no_leak_after_all() ->
     ?assertMatch(#{locks := 0, waiters := 0, monitors := 0}, ?S:stats()).
@@ -465,41 +465,9 @@ counter(Key, Stats) ->
 now_ms() ->
     erlang:monotonic_time(millisecond).
 
-wait_stats(Key, Value) ->
-    wait_until(fun() -> maps:get(Key, ?S:stats()) =:= Value end).
-
-%% Releases and 'DOWN' messages are asynchronous to the test.
-wait_no_leak() ->
-    wait_until(fun() ->
-        case ?S:stats() of
-            #{locks := 0, waiters := 0, monitors := 0} -> true;
-            _ -> false
-        end
-    end).
-
-wait_until(Fun) ->
-    wait_until(Fun, 100).
-
-wait_until(Fun, 0) ->
-    ?assert(Fun());
-wait_until(Fun, N) ->
-    case Fun() of
-        true -> ok;
-        false -> timer:sleep(20), wait_until(Fun, N - 1)
-    end.
-
-
-
 %% A starter that ends as soon as it started the tree.
 -spec start_and_exit() -> no_return().
 start_and_exit() ->
     ok = ?S:start(),
     exit(done).
 
-%% The supervisor reports the crash we cause on purpose; keep it out of the output.
-quietly(Fun) ->
-    #{level := Level} = logger:get_primary_config(),
-    ok = logger:set_primary_config(level, none),
-    try Fun()
-    after logger:set_primary_config(level, Level)
-    end.
