@@ -74,6 +74,7 @@ $o[] = '| system | ' . first_line(sh('. /etc/os-release; echo $PRETTY_NAME')) . 
 foreach ($versions as $k => $v) {
     $o[] = "| $k | $v |";
 }
+$o[] = '| store nodes\' flags | `' . trim(getenv('PEB_NODE_FLAGS') . ' +sbwt none +sbwtdcpu none +sbwtdio none') . '` (bench/README.md, "Running the node next to PHP"; bench/shards sets its own) |';
 
 $o[] = '';
 $o[] = '## Targets';
