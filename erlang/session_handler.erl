@@ -394,6 +394,13 @@ handle_call(Request, From, S = #{role := router}) ->
 handle_call(stats, _From, S) ->
     {reply, stats(S), S};
 handle_call(Request, From, S) ->
+    checked(Request, From, S, fun(Kind) -> store_safely(From, S, fun() -> serve(Kind, Request, From, S) end) end).
+
+%% A request that passes kind/1 goes to the Raft store's front, or else to
+%% Serve (the shard's own service, or the router's pass to a shard).
+-spec checked(term(), ?LOCKS:from(), state(), fun((kind()) -> Result)) -> Result | {reply, {error, badarg}, state()}
+          when Result :: {reply, term(), state()} | {noreply, state()}.
+checked(Request, From, S, Serve) ->
     case kind(Request) of
         badarg -> {reply, {error, badarg}, S};
         Kind ->
@@ -402,7 +409,7 @@ handle_call(Request, From, S) ->
                     ok = peb_session_raft_front:request(From, Request),
                     {noreply, count_raft(Request, S)};
                 false ->
-                    store_safely(From, S, fun() -> serve(Kind, Request, From, S) end)
+                    Serve(Kind)
             end
     end.
 
@@ -455,19 +462,7 @@ route_call(stats, From, S) ->
     gather(From, stats, fun add_stats/2, own_stats(S)),
     {noreply, S};
 route_call(Request, From, S) ->
-    case kind(Request) of
-        badarg ->
-            {reply, {error, badarg}, S};
-        _ ->
-            case ?STORE:raft() of
-                true ->
-                    ok = peb_session_raft_front:request(From, Request),
-                    {noreply, count_raft(Request, S)};
-                false ->
-                    to_shards(Request, From),
-                    {noreply, S}
-            end
-    end.
+    checked(Request, From, S, fun(_Kind) -> to_shards(Request, From), {noreply, S} end).
 
 to_shards({tagged, destroy, _} = Request, From) ->
     gather(From, Request, fun erlang:'+'/2, 0);
