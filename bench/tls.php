@@ -3,8 +3,10 @@
 // process, locking on) against a plain node and against TLS nodes, each
 // configuration run in turns (3 rounds, the median kept) so that a busy
 // moment of this shared machine does not fall on one of them; and the cost
-// of peb_connect + peb_close. Prints bench/TLS.md.
+// of peb_connect + peb_close. Prints bench/TLS.md; with --section, only
+// the tables, for nodes of another OTP release (BENCH_OTP names it).
 $quick = in_array('--quick', $argv, true);
+$section = in_array('--section', $argv, true);
 $cookie = getenv('BENCH_COOKIE');
 $dir = getenv('BENCH_TLS_DIR');
 $ext = ini_get('extension') ?: getenv('PEB_EXTENSION');
@@ -65,6 +67,13 @@ for ($i = 0; $i < $n; $i++) {
 echo json_encode(['us' => (hrtime(true) - $t0) / 1000 / $n, 'errors' => $fail]), "\n";
 PHP;
 
+// A cycle through each link before any is measured: a node without peb's
+// modules (a stock node of another release) compiles them at the first.
+foreach ($configs as $name => [$node, $ini]) {
+    run(array_merge(php_cmd(['session.save_handler' => 'erlang', 'session.save_path' => $node,
+        'peb.default_cookie' => $cookie, 'peb.default_timeout' => '15000'] + $ini), [__DIR__ . '/session_cycle.php', '10', '1024', '0']));
+}
+
 $rows = [];
 foreach ([1024, 65536] as $size) {
     $runs = [];
@@ -89,7 +98,7 @@ foreach ([1024, 65536] as $size) {
     }
 }
 $connects = [];
-foreach ($configs as $name => [$node, $ini]) {
+foreach ($section ? [] : $configs as $name => [$node, $ini]) {
     $us = [];
     for ($r = 0; $r < $rounds; $r++) {
         $p = proc_open(array_merge(php_cmd($ini), ['-r', $connect, (string) ($quick ? 50 : 200)]), [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, ['NODE' => $node, 'COOKIE' => $cookie] + getenv());
@@ -106,19 +115,34 @@ foreach ($rows as $row) {
         $plain[$row['size']] = $row['cps'];
     }
 }
-echo "# TLS beside plain\n\n";
-printf("Written by `bench/tls` on %s UTC (peb %s, OTP %s, PHP %s, %d cores). One PHP process, locking on, %d cycles per run, ", gmdate('Y-m-d H:i'),
-    trim((string) shell_exec('git rev-parse --short HEAD')), trim((string) shell_exec("erl -noshell -eval 'io:format(\"~s\", [erlang:system_info(otp_release)]), halt().'")),
-    PHP_VERSION, (int) trim((string) shell_exec('nproc')), $cycles);
-echo "the configurations in turns, the median of $rounds runs. TLS nodes require a client certificate (P-256 keys); the link is the persistent one, so the TLS handshake is paid once per process.\n\n";
+$otp = getenv('BENCH_OTP') ?: trim((string) shell_exec("erl -noshell -eval 'io:format(\"~s\", [erlang:system_info(otp_release)]), halt().'"));
+if (!$section) {
+    echo "# TLS beside plain\n\n";
+    printf("Written by `bench/tls` on %s UTC (peb %s, OTP %s, PHP %s, %d cores). One PHP process, locking on, %d cycles per run, ", gmdate('Y-m-d H:i'),
+        trim((string) shell_exec('git rev-parse --short HEAD')), $otp, PHP_VERSION, (int) trim((string) shell_exec('nproc')), $cycles);
+    echo "the configurations in turns, the median of $rounds runs. TLS nodes require a client certificate (P-256 keys); the link is the persistent one, so the TLS handshake is paid once per process.\n\n";
+}
 echo "| data | link | cycles/s | p50 µs | p99 µs | time of a cycle / plain | CPU µs per cycle: PHP | CPU µs per cycle: node | errors |\n|---|---|---|---|---|---|---|---|---|\n";
 foreach ($rows as $row) {
     printf("| %s | %s | %.0f | %.1f | %.1f | %.2f | %.0f | %.0f | %d |\n", $row['size'] >= 1024 ? ($row['size'] >> 10) . ' KB' : $row['size'] . ' B', $row['name'],
         $row['cps'], $row['p50'], $row['p99'], $plain[$row['size']] / $row['cps'], $row['php_us'], $row['node_us'], $row['errors']);
+}
+// The target read at 1 KB, the size of the other session targets.
+$verdict = [];
+foreach ($rows as $row) {
+    if ($row['size'] === 1024 && $row['name'] !== 'plain') {
+        $r = $plain[1024] / $row['cps'];
+        $verdict[] = sprintf('%s %.2f (%s)', $row['name'], $r, $r <= 1.5 ? 'held' : 'missed');
+    }
+}
+$verdict = "Target (issue 16), a TLS session cycle of 1 KB at most 1.5 times a plain one, against OTP $otp's nodes: " . implode(', ', $verdict) . ".\n";
+if ($section) {
+    echo "\nOTP $otp's nodes, the same PHP; $cycles cycles per run, the median of $rounds runs.\n\n$verdict";
+    exit(0);
 }
 echo "\nPHP's CPU includes starting PHP (one process per run, 50 warm-up cycles); the node's is the whole node's over the run.\n";
 echo "\n`peb_connect` + `peb_close` (a new link each time: TCP, TLS handshake, distribution handshake):\n\n| link | µs per connect |\n|---|---|\n";
 foreach ($connects as $name => $us) {
     printf("| %s | %.0f |\n", $name, $us);
 }
-echo "\nTarget (issue 16): a TLS session cycle costs at most 1.5 times a plain one.\n";
+echo "\n$verdict";
