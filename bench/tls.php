@@ -67,11 +67,17 @@ for ($i = 0; $i < $n; $i++) {
 echo json_encode(['us' => (hrtime(true) - $t0) / 1000 / $n, 'errors' => $fail]), "\n";
 PHP;
 
+// The save handler's settings for a cycle through `$node`, locking on.
+function session_ini(string $node, string $cookie, string $timeout_ms = '5000'): array
+{
+    return ['session.save_handler' => 'erlang', 'session.save_path' => $node, 'peb.default_cookie' => $cookie,
+        'peb.default_timeout' => $timeout_ms, 'peb.session.locking' => '1'];
+}
+
 // A cycle through each link before any is measured: a node without peb's
 // modules (a stock node of another release) compiles them at the first.
 foreach ($configs as $name => [$node, $ini]) {
-    run(array_merge(php_cmd(['session.save_handler' => 'erlang', 'session.save_path' => $node,
-        'peb.default_cookie' => $cookie, 'peb.default_timeout' => '15000'] + $ini), [__DIR__ . '/session_cycle.php', '10', '1024', '0']));
+    run(array_merge(php_cmd(session_ini($node, $cookie, '15000') + $ini), [__DIR__ . '/session_cycle.php', '10', '1024', '0']));
 }
 
 $rows = [];
@@ -79,10 +85,8 @@ foreach ([1024, 65536] as $size) {
     $runs = [];
     for ($r = 0; $r < $rounds; $r++) {
         foreach ($configs as $name => [$node, $ini]) {
-            $session = ['session.save_handler' => 'erlang', 'session.save_path' => $node, 'peb.default_cookie' => $cookie,
-                'peb.default_timeout' => '5000', 'peb.session.locking' => '1'];
             [$n0, $p0] = [node_cpu($node_pids[$name]), php_cpu()];
-            $res = run(array_merge(php_cmd($session + $ini), [__DIR__ . '/session_cycle.php', (string) $cycles, (string) $size]));
+            $res = run(array_merge(php_cmd(session_ini($node, $cookie) + $ini), [__DIR__ . '/session_cycle.php', (string) $cycles, (string) $size]));
             // CPU per cycle, in µs, of the node and of PHP (warm-up cycles included: 50 of them).
             $res['node_us'] = (node_cpu($node_pids[$name]) - $n0) / $ticks * 1e6 / ($cycles + 50);
             $res['php_us'] = (php_cpu() - $p0) * 1e6 / ($cycles + 50);
