@@ -310,7 +310,7 @@ function php_block(array $b, string $ini, string $context): string
 
 function erl_call(string $node, string $f, string $fmt, array $args)
 {
-    static $links = [];
+    global $links;
     $links[$node] ??= peb_connect($node, $GLOBALS['cookie'], 30000);
     $r = peb_rpc('examples', $f, peb_encode($fmt, [$args]), $links[$node]);
     return $r === false ? false : peb_decode($r)[0];
@@ -404,6 +404,42 @@ function erlang_block(array $b, string $id): void
     }
 }
 
+// --- a fresh store for each file -----------------------------------------------------
+
+/**
+ * Each file's examples start from empty nodes (one doc's sessions must not
+ * change another's counts): the named nodes are stopped by pid and started
+ * again, stock, through scripts/lib/peb-env, each waited for until its
+ * -eval said it is ready.
+ */
+function fresh_nodes(array $names): void
+{
+    global $dir, $links, $restarts;
+    $links = [];
+    $restarts++;
+    $env = getcwd() . '/scripts/lib/peb-env';
+    foreach ($names as $node) {
+        $short = strstr($node, '@', true);
+        exec(escapeshellarg($env) . ' stop ' . escapeshellarg("node-$short") . ' 2>&1', $o, $rc);
+        $log = "$dir/$short.$restarts.log";
+        $p = proc_open([$env, 'node', 'start', $node, '--stock', '--log', $log, '--',
+                        '-pa', "$dir/ebin", '-eval', 'io:format("peb-env: ready~n")'],
+                       [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, $dir);
+        $out = stream_get_contents($pipes[1]) . stream_get_contents($pipes[2]);
+        if (proc_close($p) !== 0) {
+            fwrite(STDERR, "examples: $node did not start again: $out\n");
+            exit(1);
+        }
+        for ($i = 0; !str_contains((string) @file_get_contents($log), "peb-env: ready\n"); $i++) {
+            if ($i === 200) {
+                fwrite(STDERR, "examples: $node did not get ready (log: $log)\n");
+                exit(1);
+            }
+            usleep(100000);
+        }
+    }
+}
+
 // --- sh -------------------------------------------------------------------------
 
 /** What runs each shell command, when not this test: [pattern, stage]. */
@@ -473,10 +509,16 @@ $readme_ini = null;
 foreach ($all as $b) {
     if ($b['file'] === 'README.md' && $b['lang'] === 'ini') { $readme_ini = $b['text']; break; }
 }
-$n = 0;
+$n = $restarts = 0;
 $file = null;
+$used = false;   // whether the nodes served an example of the current file
+$nodes = array_filter(explode("\n", trim((string) shell_exec(escapeshellarg(PHP_BINARY) . ' -n ' . escapeshellarg(__FILE__) . ' --nodes'))));
 foreach ($all as $b) {
     if ($b['file'] !== $file) {
+        if ($used) {
+            fresh_nodes($nodes);
+            $used = false;
+        }
         $file = $b['file'];
         $ini = ini_file($readme_ini ?? '', 'base' . ++$n);
         $base_text = $readme_ini ?? '';
@@ -497,6 +539,7 @@ foreach ($all as $b) {
         $context = $m[1];
         note($b, "with context (php): $context");
     }
+    $used = $used || in_array($b['lang'], ['php', 'erlang'], true);
     switch ($b['lang']) {
         case 'php':
             $sid = php_block($b, $ini, $context) ?: $sid;
