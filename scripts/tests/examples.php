@@ -56,7 +56,7 @@ if (($argv[1] ?? '') === '--nodes') {
 $dir = getenv('PEB_EXAMPLES_DIR');
 $ext = getenv('PEB_EXTENSION');
 $cookie = getenv('PEB_TEST_COOKIE');
-$stats = ['run' => 0, 'checked' => 0, 'prose' => 0, 'failed' => 0];
+$stats = ['run' => 0, 'checked' => 0, 'values' => 0, 'prose' => 0, 'failed' => 0];
 $kinds = [];
 $notes = [];
 
@@ -64,6 +64,14 @@ function fail(array $b, string $what): void
 {
     $GLOBALS['stats']['failed']++;
     echo "FAIL {$b['file']}:{$b['line']} ({$b['lang']}): $what\n";
+}
+
+/** A comment found true: listed, so that what the test checks is visible. */
+function checked(array $b, int $k, string $comment): void
+{
+    $GLOBALS['stats']['values']++;
+    $GLOBALS['notes'][] = sprintf('%s:%d (%s): checked %s', $b['file'], $b['line'] + $k + 1, $b['lang'],
+                                  strlen($comment) > 70 ? substr($comment, 0, 67) . '...' : $comment);
 }
 
 function note(array $b, string $what): void
@@ -111,7 +119,9 @@ function php_literal(string $text): ?array
         return null;
     }
     $src = substr($text, 0, strlen($text) - strlen($rest));
-    $code = str_replace('...', "'\0more'", $src);   // only where literal() took a T_ELLIPSIS
+    // `...` (an array's "more keys allowed") becomes a marker same() knows.
+    $code = implode('', array_map(fn($t) => is_array($t) ? ($t[0] === T_ELLIPSIS ? "'\0more'" : $t[1]) : $t,
+                                  array_slice($toks, 0, $i)));
     return ['src' => trim($src), 'value' => eval("return $code;")];
 }
 
@@ -301,6 +311,8 @@ function php_block(array $b, string $ini, string $context): string
         }
         if (!$good) {
             fail($b, "$where\n    the comment says: $src\n    the line gives:   " . repr($got));
+        } else {
+            checked($b, $k, $src);
         }
     }
     return $sid;
@@ -400,6 +412,8 @@ function erlang_block(array $b, string $id): void
         }
         if ($status === 'mismatch') {
             fail($b, "$where\n    the comment says: $comment\n    the line gives:   $detail");
+        } elseif ($kind === 'checked') {
+            checked($b, $k, $comment);
         }
     }
 }
@@ -584,6 +598,7 @@ foreach ($notes as $line) {
 }
 ksort($kinds);
 echo 'examples: blocks: ' . implode(', ', array_map(fn($k, $v) => "$v $k", array_keys($kinds), $kinds))
-    . "; comments: {$stats['checked']} checked (values and ini settings), {$stats['prose']} prose\n";
+    . "; checked: {$stats['values']} comments stating a value, " . ($stats['checked'] - $stats['values'])
+    . " ini settings; {$stats['prose']} comments of prose (not checked)\n";
 echo "examples: {$stats['run']} run, {$stats['checked']} checked, {$stats['failed']} failed\n";
 exit($stats['failed'] ? 1 : 0);
