@@ -69,7 +69,6 @@ function fail(array $b, string $what): void
 /** A comment found true: listed, so that what the test checks is visible. */
 function checked(array $b, int $k, string $comment): void
 {
-    $GLOBALS['stats']['values']++;
     $GLOBALS['notes'][] = sprintf('%s:%d (%s): checked %s', $b['file'], $b['line'] + $k + 1, $b['lang'],
                                   strlen($comment) > 70 ? substr($comment, 0, 67) . '...' : $comment);
 }
@@ -298,6 +297,7 @@ function php_block(array $b, string $ini, string $context): string
     }
     foreach ($want as $k => [$lit, $src, $comment]) {
         $stats['checked']++;
+        $stats['values']++;
         $where = "line " . ($b['line'] + $k + 1) . ": " . trim($lines[$k]);
         if (!array_key_exists($k, $values)) {
             fail($b, "$where\n    the line did not run");
@@ -404,6 +404,9 @@ function erlang_block(array $b, string $id): void
         [$kind, $status, $detail, $state] = $r;
         if ($kind === 'checked' || $kind === 'prose') {
             $stats[$kind]++;
+        }
+        if ($kind === 'checked') {
+            $stats['values']++;
         }
         $where = "line " . ($b['line'] + $k + 1) . ": " . trim($lines[$k]);
         if ($status === 'error') {
