@@ -1,4 +1,4 @@
-//! The Erlang session store (the `peb_session` application in `erlang/`),
+//! The Erlang session store (the `peb_session` application in `erlang/src/`),
 //! compiled with `erlc` so that the extension carries its beams, their
 //! preprocessed forms (for nodes of another OTP release) and its `.app`, and
 //! can install them into a stock node (`peb.session.autoload`). Without
@@ -9,8 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The application's resource file: its `modules` are the one list of the
-/// modules the extension carries.
-const APP_FILE: &str = "erlang/peb_session.app";
+/// modules the extension carries. Nodes get its text as `peb_session.app`.
+const APP_FILE: &str = "erlang/src/peb_session.app.src";
+
+/// Where the application's modules are: `<SRC_DIR>/<module>.erl`.
+const SRC_DIR: &str = "erlang/src";
 
 /// Writes `beams.rs` into `out`: for each module of the application its
 /// beam and its preprocessed forms (so that a node of another OTP can
@@ -23,7 +26,7 @@ pub fn embed(out: &Path) {
     let modules = app_modules(&app_text).unwrap_or_else(|e| panic!("{APP_FILE}: {e}"));
     let modules = compile_order(modules);
     for m in &modules {
-        println!("cargo:rerun-if-changed=erlang/{m}.erl");
+        println!("cargo:rerun-if-changed={SRC_DIR}/{m}.erl");
     }
     let otp = modules.iter().all(|m| erlc(m, out)).then(|| forms(&modules, out)).flatten();
     if otp.is_none() {
@@ -47,7 +50,7 @@ pub fn embed(out: &Path) {
     let code = format!(
         "/// The application's modules: beams and preprocessed forms.\npub const CARRIED: &[Carried] = &[{}];\n\
          /// The OTP release of the erlc that compiled the beams (empty when none).\npub const BUILD_OTP: &str = \"{}\";\n\
-         /// The application's resource file, erlang/peb_session.app.\npub const APP: &str = include_str!(\"{}\");\n",
+         /// The application's resource file, erlang/src/peb_session.app.src.\npub const APP: &str = include_str!(\"{}\");\n",
         entries.join(", "),
         otp.unwrap_or_default(),
         app.display()
@@ -57,7 +60,7 @@ pub fn embed(out: &Path) {
 
 /// The atoms of the `{modules, [...]}` entry of an `.app` file, in order.
 /// A small parse: comments and strings are skipped, and every module must
-/// be a plain atom naming a file `erlang/<module>.erl`.
+/// be a plain atom naming a file `erlang/src/<module>.erl`.
 fn app_modules(app: &str) -> Result<Vec<String>, String> {
     let text = without_comments_and_strings(app);
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -77,8 +80,8 @@ fn app_modules(app: &str) -> Result<Vec<String>, String> {
         if !plain {
             return Err(format!("`{m}` is not a module name"));
         }
-        if !Path::new(&format!("erlang/{m}.erl")).is_file() {
-            return Err(format!("module {m} is listed, but erlang/{m}.erl does not exist"));
+        if !Path::new(&format!("{SRC_DIR}/{m}.erl")).is_file() {
+            return Err(format!("module {m} is listed, but {SRC_DIR}/{m}.erl does not exist"));
         }
     }
     Ok(modules)
@@ -122,7 +125,7 @@ fn without_comments_and_strings(text: &str) -> String {
 /// the `.app`'s order, which is also the order in which they are loaded.
 fn compile_order(modules: Vec<String>) -> Vec<String> {
     let declares_callbacks = |m: &String| {
-        std::fs::read_to_string(format!("erlang/{m}.erl"))
+        std::fs::read_to_string(format!("{SRC_DIR}/{m}.erl"))
             .map(|src| src.lines().any(|l| l.starts_with("-callback")))
             .unwrap_or(false)
     };
@@ -140,7 +143,7 @@ fn erlc(module: &str, out: &Path) -> bool {
         .arg(out)
         .arg("-o")
         .arg(out)
-        .arg(format!("erlang/{module}.erl"))
+        .arg(format!("{SRC_DIR}/{module}.erl"))
         .output();
     match result {
         Ok(o) if o.status.success() => true,
@@ -160,9 +163,9 @@ fn erlc(module: &str, out: &Path) -> bool {
 /// byte, ready to be an rpc argument; returns the OTP release of the `erl`
 /// beside `erlc`, which did the preprocessing.
 fn forms(modules: &[String], out: &Path) -> Option<String> {
-    const SCRIPT: &str = "[Out | Ms] = init:get_plain_arguments(), \
+    const SCRIPT: &str = "[Out, Src | Ms] = init:get_plain_arguments(), \
         lists:foreach(fun(M) -> \
-            {ok, Fs} = epp:parse_file(\"erlang/\" ++ M ++ \".erl\", []), \
+            {ok, Fs} = epp:parse_file(filename:join(Src, M ++ \".erl\"), []), \
             [] = [E || {error, _} = E <- Fs], \
             <<131, T/binary>> = term_to_binary(Fs), \
             ok = file:write_file(filename:join(Out, M ++ \".forms\"), T) end, Ms), \
@@ -170,6 +173,7 @@ fn forms(modules: &[String], out: &Path) -> Option<String> {
     let output = Command::new(erl())
         .args(["-noshell", "-noinput", "-eval", SCRIPT, "-extra"])
         .arg(out)
+        .arg(SRC_DIR)
         .args(modules)
         .output()
         .ok()?;

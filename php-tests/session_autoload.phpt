@@ -66,15 +66,15 @@ Warning: session_start(): Failed to initialize storage module: erlang (path: sto
 bool(false)
 -- autoload on: installed and started, unlinked from the rpc worker
 bool(true)
-int(5)
+int(6)
 string(18) "x|s:9:"installed";"
 bool(true)
 -- an older server is upgraded
 int(0)
 
-Warning: session_start(): peb session: no session node could be used: old%d@127.0.0.1 runs session_handler version 0, older than this extension's 5, and peb.session.autoload is off in %s on line %d
+Warning: session_start(): peb session: no session node could be used: old%d@127.0.0.1 runs session_handler version 0, older than this extension's 6, and peb.session.autoload is off in %s on line %d
 
 Warning: session_start(): Failed to initialize storage module: erlang (path: old%d@127.0.0.1) in %s on line %d
 bool(false)
 bool(true)
-int(5)
+int(6)

@@ -125,7 +125,7 @@ ob_end_flush();
 bool(true)
 string(17) "x|s:8:"compiled";"
 bool(true)
-int(5)
+int(6)
 -- the rule: same OTP, no compiler: the beams (a node over two releases newer may refuse them: then one error naming both releases)
 array(2) {
   [0]=>

@@ -3,7 +3,7 @@
 declare(strict_types=1);
 
 /**
- * PHP sessions kept in an Erlang node (erlang/session_handler.erl), the
+ * PHP sessions kept in an Erlang node (erlang/src/session_handler.erl), the
  * userland handler of the 2009 article "Erlang as Session Storage for PHP"
  * made correct for PHP 8: every callback returns what PHP 8 requires, and
  * a failure is reported as one (false, with a warning) instead of being

@@ -155,7 +155,7 @@ name(Test) ->
 
 %% The ETS store, created for one test by the test's own process.
 with_store(Test) ->
-    ok = peb_session_store:use(ets),
+    ok = peb_session_store:use(ets, peb_session_ets),
     ok = peb_session_ets:create(),
     try
         Test()

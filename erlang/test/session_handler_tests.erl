@@ -63,9 +63,9 @@ cleanup(_) ->
 %% The classic API and the table
 
 version_and_ensure() ->
-    ?assertEqual(5, ?S:version()),
-    ?assertEqual({ok, 5}, ?S:ensure()),
-    ?assertEqual({ok, 5}, ?S:ensure()).
+    ?assertEqual(6, ?S:version()),
+    ?assertEqual({ok, 6}, ?S:ensure()),
+    ?assertEqual({ok, 6}, ?S:ensure()).
 
 classic_strings_and_binaries() ->
     ok = ?S:write("abc", "some data"),

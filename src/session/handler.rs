@@ -9,7 +9,7 @@
 //! cluster the next node knows the session and its version, and takes a
 //! write whose lock was lost as long as nobody changed the session since;
 //! an independent (ETS) node takes it where it has no such session
-//! (`erlang/peb_session_locks.erl`). A write is never made over a newer one.
+//! (`erlang/src/peb_session_locks.erl`). A write is never made over a newer one.
 //!
 //! A write (or touch) is sent without waiting for its confirmation
 //! (`inflight`); the writes PHP makes while the request ends wait for it.

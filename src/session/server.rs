@@ -18,8 +18,9 @@ use crate::term::encode::Writer;
 
 include!(concat!(env!("OUT_DIR"), "/beams.rs"));
 
-/// The protocol version this extension speaks (`session_handler:version/0`).
-pub const VERSION: i64 = 5;
+/// The protocol version this extension speaks (`session_handler:version/0`):
+/// bumped together with `?VERSION` in `erlang/src/session_handler.erl`.
+pub const VERSION: i64 = 6;
 
 /// What this build carries, for phpinfo: the server's version, or why none.
 pub fn carried() -> String {

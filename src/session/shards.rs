@@ -1,6 +1,6 @@
 //! The shards of a node's session server: `session_handler` spreads the
 //! locks over N processes, shard I owning the ids whose `erlang:crc32(Id)
-//! rem N` is I (erlang/session_handler.erl). Learned once per link
+//! rem N` is I (erlang/src/session_handler.erl). Learned once per link
 //! (`session_handler:shards/0`: `{N, {Pid1, ..., PidN}, RouterPid}`), they
 //! let each request go straight to its owner's pid (a SEND: the node looks
 //! no name up, and the router's hop is saved). Without them (a node that

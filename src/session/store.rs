@@ -1,4 +1,5 @@
-//! The client side of the session server's protocol (`erlang/session_handler.erl`):
+//! The client side of the session server's protocol (`erlang/src/session_handler.erl`;
+//! the requests are checked by `erlang/src/peb_session_request.erl`):
 //! each operation is one `gen_server` call, sent straight to the server (no
 //! rex, no process spawned per call): a request about an id to the pid of
 //! the shard that owns it ([`Shards`]), the others to the process

@@ -1,7 +1,7 @@
 //! The tags PHP gives the request's session (`peb_session_tag()`): kept
 //! here until the session's next write carries them, so that tagging costs
 //! no round trip of its own; and the rule every tag passes (the store's
-//! own, `erlang/peb_session_tags.erl`, checks it again). See docs/tags.md.
+//! own, `erlang/src/peb_session_tags.erl`, checks it again). See docs/tags.md.
 
 use std::cell::RefCell;
 

@@ -1,7 +1,7 @@
 %% @doc The leader's lock table: who holds each session's lock, who waits
 %% for it (FIFO, each with a deadline), the writes made under a lock, and
 %% the counts of what was served under one. Its state, table(), is its own
-%% (opaque to the others): session_handler keeps one in its state, calls
+%% (opaque to the others): a shard (peb_session_shard) keeps one in its state, calls
 %% these functions when it is the leader, and passes on the messages the
 %% table sends itself (message/2) and the monitors that fire (down/3).
 %% Replies go straight to the caller (gen_server:reply/2), as a waiter is
@@ -10,7 +10,7 @@
 %% A holder is a PHP connection: monitored here when it ends at this node
 %% (via local), watched by the node it came through otherwise ({via,
 %% Front}), which reports its death; a front that goes takes its holders'
-%% locks with it. Versions (see session_handler) make every write safe.
+%% locks with it. Versions (see peb_session_shard) make every write safe.
 -module(peb_session_locks).
 -compile(warn_missing_spec).
 

@@ -1,8 +1,8 @@
-%% @doc The Raft store's front on one node: session_handler hands it the
-%% extension's requests (with their caller), it turns each into a command of
-%% peb_session_raft's machine, pipelines it to the Ra leader (one round
+%% @doc The Raft store's front on one node: session_handler and its shards
+%% (peb_session_request:checked/4) hand it the extension's requests (with
+%% their caller), it turns each into a command of peb_session_raft's machine, pipelines it to the Ra leader (one round
 %% trip: the leader appends, replicates to a majority, applies, notifies)
-%% and answers the caller, as session_handler would have. It never blocks
+%% and answers the caller, as a shard would have. It never blocks
 %% on Ra: many requests are in flight at once, each keyed by a correlation.
 %%
 %% A lock request queued behind another holder is answered when the
@@ -55,7 +55,8 @@
 start_link() ->
     gen_server:start_link({local, ?MODULE}, ?MODULE, [], []).
 
-%% @doc Serves one of session_handler's requests (checked by it already)
+%% @doc Serves one of the server's requests (checked already, by
+%% peb_session_request)
 %% for From, who gets the reply from this process.
 -spec request(gen_server:from(), tuple()) -> ok.
 request(From, Request) ->

@@ -30,7 +30,7 @@
 %% first tag (a state of a version without tags reads as none). A write may
 %% carry tags as a sixth element; {tagged, count | ids | destroy, Tag}
 %% serve a tag's sessions; a destroyed, expired or collected session's
-%% tags go with it (untag_removed/2). Destroying a tag's sessions releases
+%% tags go with it (peb_session_raft_tags, which keeps the two fields). Destroying a tag's sessions releases
 %% their locks too: a holder's later write is refused (lock_lost), never
 %% brings the session back.
 %%
@@ -58,6 +58,7 @@
 %% How often expired sessions are removed (ms).
 -define(SWEEP_MS, 60000).
 -define(IS_NAT(T), (is_integer(T) andalso T >= 0)).
+-define(TAGS, peb_session_raft_tags).
 
 -type id() :: binary().
 -type ms() :: integer().
@@ -113,7 +114,7 @@ init(_Config) ->
 -spec apply(meta(), command(), state()) -> {state(), term(), [effect()]}.
 apply(Meta = #{index := Index}, Command, S0 = #{now := Last, applied := Applied}) ->
     Now = max(Last, maps:get(system_time, Meta, Last)),
-    {S1, Reply, Effects0} = untag_removed(Command, command(Command, Index, S0#{now := Now})),
+    {S1, Reply, Effects0} = ?TAGS:untag_removed(Command, command(Command, Index, S0#{now := Now})),
     Effects = Effects0 ++ events(Command, S0, S1),
     case Applied + 1 >= max(?SNAPSHOT_EVERY, 2 * map_size(maps:get(sessions, S1))) of
         true ->
@@ -237,7 +238,7 @@ command({tick, _TimeMs}, Index, S0 = #{now := Now, swept_at := SweptAt}) ->
 command({write, Id, Token, Data, LifetimeS, Tags}, Index, S) ->
     write_tagged(Id, Token, Data, LifetimeS, Tags, Index, S);
 command({tag, Id, Tags}, _Index, S) when is_binary(Id), is_list(Tags) ->
-    {add_tags(Id, Tags, S), ok, []};
+    {?TAGS:add(Id, Tags, S), ok, []};
 command({tagged, destroy, Tag}, Index, S) ->
     destroy_tagged(Tag, Index, S);
 command({tagged, count, Tag}, _Index, S = #{now := Now}) ->
@@ -432,53 +433,27 @@ due(TimeMs, #{locks := Locks, waiters := Waiters, sessions := Sessions, swept_at
                          false, Locks).
 
 %%--------------------------------------------------------------------
-%% Tags
+%% Tags: the commands (the two fields are peb_session_raft_tags')
 
 %% @doc The ids of the live sessions that carry Tag.
 -spec tagged(binary(), ms(), state()) -> [id()].
 tagged(Tag, Now, S) ->
-    [Id || Id <- tag_ids(Tag, S), is_live(Id, Now, S)].
-
-tag_ids(Tag, S) ->
-    lists:sort(maps:keys(maps:get(Tag, maps:get(tag_index, S, #{}), #{}))).
+    [Id || Id <- ?TAGS:ids(Tag, S), is_live(Id, Now, S)].
 
 %% A write as the five-element one, its tags added when it is taken.
 write_tagged(Id, Token, Data, LifetimeS, Tags, Index, S0) ->
     case command({write, Id, Token, Data, LifetimeS}, Index, S0) of
-        {S, ok, Effects} when is_list(Tags) -> {add_tags(Id, Tags, S), ok, Effects};
+        {S, ok, Effects} when is_list(Tags) -> {?TAGS:add(Id, Tags, S), ok, Effects};
         Refused -> Refused
     end.
-
-add_tags(Id, Tags, S) ->
-    Index0 = maps:get(tag_index, S, #{}),
-    Session0 = maps:get(session_tags, S, #{}),
-    Index = lists:foldl(fun(T, Acc) -> Acc#{T => (maps:get(T, Acc, #{}))#{Id => true}} end, Index0, Tags),
-    Old = maps:get(Id, Session0, []),
-    S#{tag_index => Index, session_tags => Session0#{Id => lists:usort(Old ++ Tags)}}.
-
-drop_tags(Id, S = #{session_tags := Session0, tag_index := Index0}) ->
-    case maps:take(Id, Session0) of
-        {Tags, Session} ->
-            Index = lists:foldl(fun(T, Acc) ->
-                                        case maps:remove(Id, maps:get(T, Acc, #{})) of
-                                            Empty when map_size(Empty) =:= 0 -> maps:remove(T, Acc);
-                                            Ids -> Acc#{T => Ids}
-                                        end
-                                end, Index0, Tags),
-            S#{session_tags := Session, tag_index := Index};
-        error ->
-            S
-    end;
-drop_tags(_Id, S) ->
-    S.
 
 %% Every session of Tag goes, and the lock on it: its holder's write is
 %% then refused (lock_lost), and the next waiter reads no session.
 destroy_tagged(Tag, Index, S0 = #{now := Now}) ->
-    Ids = tag_ids(Tag, S0),
+    Ids = ?TAGS:ids(Tag, S0),
     Live = length([Id || Id <- Ids, is_live(Id, Now, S0)]),
     S1 = lists:foldl(fun(Id, Acc = #{sessions := Sessions}) ->
-                             drop_tags(Id, Acc#{sessions := maps:remove(Id, Sessions)})
+                             ?TAGS:drop(Id, Acc#{sessions := maps:remove(Id, Sessions)})
                      end, S0, Ids),
     {S, Effects} = lists:foldl(fun(Id, {Acc, Effs}) ->
                                        case Acc of
@@ -490,22 +465,6 @@ destroy_tagged(Tag, Index, S0 = #{now := Now}) ->
                                        end
                                end, {S1, []}, Ids),
     {S, Live, Effects}.
-
-%% The tags of the sessions a command removed (a destroy, a gc, a tick's
-%% sweep); nothing to do, and nothing done, in a store without tags.
-untag_removed(_Command, Result = {#{session_tags := Tagged}, _, _}) when map_size(Tagged) =:= 0 ->
-    Result;
-untag_removed({destroy, Id, _}, {S = #{sessions := Sessions}, Reply, Effects}) ->
-    case is_map_key(Id, Sessions) of
-        true -> {S, Reply, Effects};
-        false -> {drop_tags(Id, S), Reply, Effects}
-    end;
-untag_removed(Command, {S = #{sessions := Sessions, session_tags := Tagged}, Reply, Effects})
-  when element(1, Command) =:= gc; element(1, Command) =:= tick ->
-    Gone = [Id || Id <- lists:sort(maps:keys(Tagged)), not is_map_key(Id, Sessions)],
-    {lists:foldl(fun drop_tags/2, S, Gone), Reply, Effects};
-untag_removed(_Command, Result) ->
-    Result.
 
 %%--------------------------------------------------------------------
 %% Subscribers
@@ -529,14 +488,11 @@ events(Command, #{sessions := Before} = S0, #{sessions := After} = S1) ->
 written(Id, Before, After, S) ->
     case {maps:find(Id, Before), maps:find(Id, After)} of
         {Same, Same} -> [];
-        {_, {ok, _}} -> [{written, Id, tags_of(Id, S)}];
+        {_, {ok, _}} -> [{written, Id, ?TAGS:tags_of(Id, S)}];
         {_, error} -> []
     end.
 
 removed(_Event, Before, After, _S) when map_size(Before) =:= map_size(After) ->
     [];
 removed(Event, Before, After, S) ->
-    [{Event, Id, tags_of(Id, S)} || Id <- lists:sort(maps:keys(Before)), not is_map_key(Id, After)].
-
-tags_of(Id, S) ->
-    maps:get(Id, maps:get(session_tags, S, #{}), []).
+    [{Event, Id, ?TAGS:tags_of(Id, S)} || Id <- lists:sort(maps:keys(Before)), not is_map_key(Id, After)].

@@ -1,13 +1,17 @@
-%% @doc The one interface of the session stores: peb_session_ets (one
-%% node), peb_session_mnesia (a replicated Mnesia cluster) and
+%% @doc The one interface of the session stores, a behaviour that names
+%% none of them: the supervisor (peb_session_sup) tells use/2 which module
+%% implements the store of this node's kind: peb_session_ets (one node),
+%% peb_session_mnesia (a replicated Mnesia cluster) or
 %% peb_session_raft_front (the Raft store's view of its machine, for stats
-%% and the classic gc/1: session_handler hands every request of the Raft
-%% store to that front as it is, see raft/0).
+%% and the classic gc/1: every request of the Raft store goes to that front
+%% as it is, see raft/0). The optional callbacks are called where the
+%% store exports them; otherwise this module serves the same over the
+%% mandatory ones.
 %%
 %% A session is its data, its expiry and its version: the nonce of the
 %% write that made it (0 for none). Versions let a write whose lock was lost
 %% with a node be accepted when nobody wrote the session since it was read
-%% (see session_handler), and let a write repeated after a failover be
+%% (see peb_session_shard), and let a write repeated after a failover be
 %% recognised as done.
 %%
 %% A session may carry tags (peb_session_tags), kept beside it and gone
@@ -19,7 +23,7 @@
 -module(peb_session_store).
 -compile(warn_missing_spec).
 
--export([kind/0, use/1, replicated/0, raft/0, id/0, set_id/1, lookup/1, version/1, is_live/1, write/4, touch/2, delete/1,
+-export([kind/0, use/2, replicated/0, raft/0, id/0, set_id/1, lookup/1, version/1, is_live/1, write/4, touch/2, delete/1,
          sweep/1, gc/1, size/0, now_ms/0, nonce/0]).
 -export([write_tagged/5, tag/2, tagged/1, destroy_tagged/1, destroy_tagged/2]).
 
@@ -43,6 +47,9 @@
 -callback size() -> non_neg_integer().
 %% Gives a live session these tags too (those it has stay).
 -callback tag(id(), [peb_session_tags:tag()]) -> ok.
+%% A write and its tags as one operation (Mnesia: one replicated
+%% transaction); without it, write/4 then tag/2.
+-callback write_tagged(id(), binary(), LifetimeS :: non_neg_integer(), vsn(), [peb_session_tags:tag()]) -> ok.
 %% The Raft store answers by tag in its machine: the ids of the live
 %% sessions that carry a tag, and deleting them all (how many were live).
 -callback tagged(peb_session_tags:tag()) -> [id()].
@@ -54,9 +61,11 @@
 -callback tag_members(peb_session_tags:tag()) -> [id()].
 -callback tags_of(id()) -> [peb_session_tags:tag()].
 -callback present(id()) -> boolean().
--optional_callbacks([tagged/1, destroy_tagged/1, tag_members/1, tags_of/1, present/1]).
+-optional_callbacks([write_tagged/5, tagged/1, destroy_tagged/1, tag_members/1, tags_of/1, present/1]).
 
+%% The module of the store in use, and its kind.
 -define(KEY, {?MODULE, impl}).
+-define(KIND, {?MODULE, kind}).
 
 %% @doc Which store this node is configured for (application env `store').
 -spec kind() -> ets | mnesia | raft.
@@ -67,25 +76,42 @@ kind() ->
         _ -> ets
     end.
 
--spec use(ets | mnesia | raft) -> ok.
-use(ets) -> persistent_term:put(?KEY, peb_session_ets);
-use(mnesia) -> persistent_term:put(?KEY, peb_session_mnesia);
-use(raft) -> persistent_term:put(?KEY, peb_session_raft_front).
+%% @doc The store this node uses from now on: Module, of this kind. Loaded
+%% here, so that its exports tell which optional callbacks it has.
+-spec use(ets | mnesia | raft, module()) -> ok.
+use(Kind, Module) ->
+    {module, Module} = code:ensure_loaded(Module),
+    persistent_term:put(?KEY, Module),
+    persistent_term:put(?KIND, Kind).
 
 -spec impl() -> module().
 impl() ->
-    persistent_term:get(?KEY, peb_session_ets).
+    persistent_term:get(?KEY).
+
+%% The kind in use; a store started by version 5 or before (its code
+%% upgraded under it) did not record it: the configured one.
+-spec used() -> ets | mnesia | raft.
+used() ->
+    case persistent_term:get(?KIND, undefined) of
+        undefined -> kind();
+        Kind -> Kind
+    end.
+
+%% Whether the store in use has the optional callback F/A.
+-spec has(module(), atom(), arity()) -> boolean().
+has(Impl, F, A) ->
+    erlang:function_exported(Impl, F, A).
 
 %% @doc Whether a write waits for other nodes (the store in use is Mnesia's).
 -spec replicated() -> boolean().
 replicated() ->
-    impl() =:= peb_session_mnesia.
+    used() =:= mnesia.
 
 %% @doc Whether the store in use is the Raft store, whose front serves the
 %% requests, locks included.
 -spec raft() -> boolean().
 raft() ->
-    impl() =:= peb_session_raft_front.
+    used() =:= raft.
 
 %% @doc Which store this is: the ETS table of one node's run, or the
 %% cluster's table (its creation cookie). Grants carry it, so that a store
@@ -123,13 +149,15 @@ gc(MaxLifetimeS) -> expiring(fun() -> (impl()):gc(MaxLifetimeS) end).
 -spec size() -> non_neg_integer().
 size() -> (impl()):size().
 
-%% @doc A write with tags: one replicated operation on Mnesia.
+%% @doc A write with tags: one operation where the store has
+%% write_tagged/5 (one replicated operation on Mnesia).
 -spec write_tagged(id(), binary(), non_neg_integer(), vsn(), [peb_session_tags:tag()]) -> ok.
 write_tagged(Id, Data, LifetimeS, Vsn, Tags) ->
-    case impl() of
-        peb_session_mnesia ->
-            ok = peb_session_mnesia:write_tagged(Id, Data, LifetimeS, Vsn, Tags);
-        Impl ->
+    Impl = impl(),
+    case has(Impl, write_tagged, 5) of
+        true ->
+            ok = Impl:write_tagged(Id, Data, LifetimeS, Vsn, Tags);
+        false ->
             ok = Impl:write(Id, Data, LifetimeS, Vsn),
             ok = Impl:tag(Id, Tags)
     end,
@@ -138,9 +166,10 @@ write_tagged(Id, Data, LifetimeS, Vsn, Tags) ->
 tag(Id, Tags) -> (impl()):tag(Id, Tags).
 -spec tagged(peb_session_tags:tag()) -> [id()].
 tagged(Tag) ->
-    case impl() of
-        peb_session_raft_front = Raft -> Raft:tagged(Tag);
-        Impl -> [Id || Id <- Impl:tag_members(Tag), Impl:is_live(Id)]
+    Impl = impl(),
+    case has(Impl, tagged, 1) of
+        true -> Impl:tagged(Tag);
+        false -> [Id || Id <- Impl:tag_members(Tag), Impl:is_live(Id)]
     end.
 
 -spec destroy_tagged(peb_session_tags:tag()) -> non_neg_integer().
@@ -155,8 +184,8 @@ destroy_tagged(Tag) ->
             Count
     end.
 
-%% @doc The same for the sessions of Tag that Owns: a shard of
-%% session_handler deletes the ids it owns, so that each id has one writer
+%% @doc The same for the sessions of Tag that Owns: a shard
+%% (peb_session_shard) deletes the ids it owns, so that each id has one writer
 %% (ETS and Mnesia; the Raft store's requests never reach a shard's store).
 %% Each delete tells subscribers, as destroy_tagged/1 does.
 -spec destroy_tagged(peb_session_tags:tag(), fun((id()) -> boolean())) -> non_neg_integer().
@@ -167,13 +196,16 @@ destroy_tagged(Tag, Owns) ->
     Live.
 
 %% Deletes the sessions of a tag; how many were live.
-delete_tagged(peb_session_raft_front = Raft, Tag) ->
-    Raft:destroy_tagged(Tag);
 delete_tagged(Impl, Tag) ->
-    Ids = Impl:tag_members(Tag),
-    Live = length([Id || Id <- Ids, Impl:is_live(Id)]),
-    lists:foreach(fun(Id) -> ok = Impl:delete(Id) end, Ids),
-    Live.
+    case has(Impl, destroy_tagged, 1) of
+        true ->
+            Impl:destroy_tagged(Tag);
+        false ->
+            Ids = Impl:tag_members(Tag),
+            Live = length([Id || Id <- Ids, Impl:is_live(Id)]),
+            lists:foreach(fun(Id) -> ok = Impl:delete(Id) end, Ids),
+            Live
+    end.
 
 %%--------------------------------------------------------------------
 %% Subscribers (peb_session_subs)
@@ -211,23 +243,27 @@ expiring(Remove) ->
             Result
     end.
 
-%% The stores' own views for subscribers; the Raft store has none here.
+%% The stores' own views for subscribers; a store without them (the Raft
+%% store: its machine tells its subscribers itself) has none here.
 tags_of(Id) ->
-    case impl() of
-        peb_session_raft_front -> [];
-        Impl -> Impl:tags_of(Id)
+    Impl = impl(),
+    case has(Impl, tags_of, 1) of
+        true -> Impl:tags_of(Id);
+        false -> []
     end.
 
 members(Tag) ->
-    case impl() of
-        peb_session_raft_front -> [];
-        Impl -> Impl:tag_members(Tag)
+    Impl = impl(),
+    case has(Impl, tag_members, 1) of
+        true -> Impl:tag_members(Tag);
+        false -> []
     end.
 
 present(Id) ->
-    case impl() of
-        peb_session_raft_front -> is_live(Id);
-        Impl -> Impl:present(Id)
+    Impl = impl(),
+    case has(Impl, present, 1) of
+        true -> Impl:present(Id);
+        false -> is_live(Id)
     end.
 
 -spec now_ms() -> integer().

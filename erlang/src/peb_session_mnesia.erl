@@ -5,7 +5,7 @@
 %%
 %% bucket is the minute in which the session expires, and is indexed: a
 %% sweep reads only the buckets that expired since the last one, instead of
-%% scanning the table. Only the cluster's lock leader sweeps (session_handler).
+%% scanning the table. Only the cluster's lock leader sweeps (peb_session_shard).
 %%
 %% Writes are dirty: the locks that make them safe live in the leader, not in
 %% Mnesia transactions (which cost milliseconds across three nodes). With

@@ -17,7 +17,7 @@ start_link() ->
 -spec init([]) -> {ok, {supervisor:sup_flags(), [supervisor:child_spec()]}}.
 init([]) ->
     Kind = peb_session_store:kind(),
-    ok = peb_session_store:use(Kind),
+    ok = peb_session_store:use(Kind, store(Kind)),
     ok = peb_session_cluster:publish_default(Kind),
     Children = case Kind of
                    ets ->
@@ -33,6 +33,13 @@ init([]) ->
     %% rest_for_one: a restarted cluster process (Mnesia restarted under it)
     %% restarts the server, whose locks then start afresh too.
     {ok, {#{strategy => rest_for_one, intensity => 10, period => 10}, Children}}.
+
+%% The module that implements the store of each kind (peb_session_store's
+%% behaviour).
+-spec store(ets | mnesia | raft) -> module().
+store(ets) -> peb_session_ets;
+store(mnesia) -> peb_session_mnesia;
+store(raft) -> peb_session_raft_front.
 
 worker(Module) ->
     #{id => Module,
