@@ -65,7 +65,7 @@ fn module(module: ModuleBuilder) -> ModuleBuilder {
         .request_startup_function(request_startup)
         .request_shutdown_function(request_shutdown)
         .info_function(info::info);
-    php::functions(module)
+    session::functions(php::functions(module))
 }
 
 /// MINIT: resource types, settings and the save handler.

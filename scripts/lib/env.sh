@@ -21,7 +21,7 @@
 # exec erl (the pid started is the node's) and see $HOME and the -pa dirs.
 # PEB_NODE_FLAGS: more emulator flags for every node (TLS distribution:
 # env/tls.sh). PEB_NODE_ADDRESS: the IPv4 address epmd and nodes listen on
-# (127.0.0.1; scripts/hosts gives each namespace host its own). PEB_REPLICATION: a
+# (127.0.0.1; scripts/lib/hosts gives each namespace host its own). PEB_REPLICATION: a
 # cluster's replication (sync, the default, or async). PEB_EBIN, PEB_EXTENSION:
 # the compiled erlang/ modules and the built extension (the repo's by default).
 

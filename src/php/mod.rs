@@ -1,7 +1,9 @@
-//! The PHP face of the bridge: its functions (`codec`, `link`,
-//! `session_tags`), the
-//! resources PHP code holds, the php.ini settings, the PHP values mapped to
-//! and from terms (`from_php`, `to_php`) and the argument checks (`args`).
+//! The PHP face of the bridge: its functions (`codec`, `link`; the
+//! session's own are `session::tag_functions`), the resources PHP code
+//! holds, the php.ini settings, the PHP values mapped to and from terms
+//! (`from_php`, `to_php`) and the argument checks (`args`). Nothing here
+//! imports `session`: the save handler builds on this module, not the
+//! reverse.
 //! The module's lifecycle hooks are wired in `lib.rs`, beside the session's.
 
 pub mod args;
@@ -12,7 +14,6 @@ pub mod from_php;
 pub mod ini;
 pub mod link;
 pub mod resources;
-pub mod session_tags;
 pub mod to_php;
 
 use ext_php_rs::builders::ModuleBuilder;
@@ -37,5 +38,5 @@ pub fn request_end() {
 
 /// Adds the PHP functions to the module.
 pub fn functions(module: ModuleBuilder) -> ModuleBuilder {
-    session_tags::functions(link::functions(codec::functions(module)))
+    link::functions(codec::functions(module))
 }

@@ -7,10 +7,13 @@
 //! Erlang server over a `wire` (a link, or a test double), `server` its
 //! installation into a node, `sid` the ids that may reach a node, `tags`
 //! the tags given to the session, waiting for its next write, `shards` the
-//! server's shards (each request straight to the one that owns its id).
+//! server's shards (each request straight to the one that owns its id),
+//! `tag_functions` the PHP functions of tags (`peb_session_tag()` and the
+//! functions by tag) on the request's active session.
 //!
-//! Imports go one way: module → live → handler → inflight → failover →
-//! store → wire.
+//! Imports go one way: tag_functions → module → live → handler → inflight
+//! → failover → store → wire; `crate::php` (settings, arguments) is below
+//! them all.
 
 pub mod failover;
 pub mod handler;
@@ -23,6 +26,7 @@ pub mod settings;
 pub mod shards;
 pub mod sid;
 pub mod store;
+pub mod tag_functions;
 pub mod tags;
 pub mod wire;
 
@@ -30,3 +34,4 @@ pub mod wire;
 mod tests;
 
 pub use module::{register, request_end, request_start, with_active};
+pub use tag_functions::functions;

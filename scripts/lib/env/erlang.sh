@@ -19,7 +19,7 @@ peb_env_epmd_has() {   # SHORT_NAME
 # Starts the environment's epmd on PORT, or on a free port (another one
 # when it was taken meanwhile); exports ERL_EPMD_PORT and ERL_EPMD_ADDRESS.
 # An epmd of this environment that runs already is kept. It listens on
-# 127.0.0.1 (PEB_NODE_ADDRESS, where scripts/hosts sets one inside a
+# 127.0.0.1 (PEB_NODE_ADDRESS, where scripts/lib/hosts sets one inside a
 # namespace of its own), and on the addresses of PEB_EPMD_ADDRESSES too (comma
 # separated), where nodes are named after other loopback addresses
 # (a@127.0.0.11): a lookup goes to the address in the node's name. One epmd
@@ -67,7 +67,7 @@ export PEB_RA_EBINS
 # --- Erlang nodes -----------------------------------------------------------
 
 # The command line of a node (in peb_env_cmd), the same for every node:
-# distribution on 127.0.0.1 only (on PEB_NODE_ADDRESS, where scripts/hosts
+# distribution on 127.0.0.1 only (on PEB_NODE_ADDRESS, where scripts/lib/hosts
 # sets one inside a network namespace of its own), under the environment's epmd and cookie,
 # no shell; idle schedulers do not spin (+sbwt none ...: on a machine
 # shared with php-fpm and nginx, spinning takes their CPU). NAME@HOST:

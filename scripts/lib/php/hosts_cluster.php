@@ -1,5 +1,5 @@
 <?php
-// scripts/hosts' PHP side for the cluster across store hosts, run inside
+// scripts/lib/hosts' PHP side for the cluster across store hosts, run inside
 // a web host's namespace (TLS and the cookie from php.ini and
 // PEB_TEST_COOKIE); one command per run, one line out:
 //   cycle PATH ID VALUE   a session cycle through the save path PATH: true|false

@@ -1,12 +1,12 @@
 <?php
-// scripts/hosts' PHP side, run inside a web host's namespace: CYCLES
+// scripts/lib/hosts' PHP side, run inside a web host's namespace: CYCLES
 // session cycles (set the id, session_start(), write HOSTS_SECRET and a
 // counter, session_write_close()), then the session read back. The save
 // handler and TLS are whatever php.ini (-d) says. Prints one JSON line:
 // the cycles, errors, whether the data read back, the median cycle (µs)
 // and cycles per second after the first (which pays for the connection,
 // and over TLS its handshake). HOSTS_SIZE: bytes of padding in the session
-// (scripts/hosts bench: 1 KB).
+// (scripts/lib/hosts bench: 1 KB).
 //   php hosts_cycles.php CYCLES
 ini_set('session.use_cookies', '0');
 ini_set('session.cache_limiter', '');

@@ -16,10 +16,10 @@ use ext_php_rs::flags::ErrorType;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 
-use super::args::{ArgError, type_error};
-use super::array;
-use crate::session::store::{Tagged, TaggedReply};
-use crate::session::{live, tags, with_active};
+use super::store::{Tagged, TaggedReply};
+use super::{live, tags, with_active};
+use crate::php::args::{ArgError, type_error};
+use crate::php::array;
 
 /// A warning and `false`, or a thrown error.
 enum Fail {
