@@ -591,6 +591,9 @@ foreach ($all as $b) {
         case 'output':
             note($b, 'output of a command, not code: not run');
             break;
+        case 'text':
+            note($b, 'a drawing, not code: not run');
+            break;
         default:
             fail($b, "a ```{$b['lang']} block: nothing here runs it");
     }
