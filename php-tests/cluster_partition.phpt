@@ -27,10 +27,20 @@ function cut(array $nodes, string $cookie, ?string $other = null): void
 cut($nodes, 'partitioned3', 'partitioned12');
 cluster_call($nodes[3], 'erlang', 'disconnect_node', '[~a]', [[$nodes[1]]]);
 cluster_call($nodes[3], 'erlang', 'disconnect_node', '[~a]', [[$nodes[2]]]);
-usleep(500_000);
-foreach ($nodes as $n => $node) {
-    $s = cluster_status($node);
-    echo "node $n: {$s['status']}, sees ", count($s['running']), " running\n";
+// Nodes 1 and 2 learn of the cut when their end of each connection
+// closes: waited for (at most 10 s), not a fixed time, which a loaded
+// machine can outlast (the test once passed only on run-tests' retry).
+$expected = [1 => 'ok, sees 2', 2 => 'ok, sees 2', 3 => 'no_majority, sees 1'];
+$t0 = hrtime(true);
+do {
+    $seen = [];
+    foreach ($nodes as $n => $node) {
+        $s = cluster_status($node);
+        $seen[$n] = ($s['status'] ?? '?') . ', sees ' . count($s['running'] ?? []);
+    }
+} while ($seen !== $expected && ms_since($t0) < 10000 && usleep(100_000) === null);
+foreach ($seen as $n => $line) {
+    echo "node $n: $line running\n";
 }
 
 echo "-- through node 3 alone: refused\n";
